@@ -1,0 +1,1 @@
+"""kpireview: the weekly KPI review in your terminal."""

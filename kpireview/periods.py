@@ -1,0 +1,109 @@
+"""Weeks and months: parsing week strings and dates, week starts, labels.
+
+A week is identified by the date of its first day. With ``week_starts: monday`` weeks are
+ISO weeks; with another start day a week is labelled by the ISO week of the Monday inside it,
+so "2026-W47" means the same seven-day stretch give or take the start day.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from dateutil import parser as dateparser
+
+from kpireview.errors import KpiError
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+YEAR_AGO = timedelta(days=364)
+_WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})(?:-?(\d))?\s*$", re.IGNORECASE)
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+class PeriodError(KpiError):
+    """A week or date string that cannot be read."""
+
+
+def weekday_index(name: str) -> int:
+    """Index (Monday = 0) of a weekday name such as 'sunday'."""
+    return WEEKDAYS.index(name.lower())
+
+
+def week_start(day: date, starts: int = 0) -> date:
+    """First day of the week containing ``day`` for weeks starting on weekday ``starts``."""
+    return day - timedelta(days=(day.weekday() - starts) % 7)
+
+
+def week_end(start: date) -> date:
+    """Last day of the week that begins on ``start``."""
+    return start + timedelta(days=6)
+
+
+def week_label(start: date, starts: int = 0) -> str:
+    """ISO-style label of a week, e.g. '2026-W47'."""
+    monday = start + timedelta(days=(0 - starts) % 7)
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_span_text(start: date) -> str:
+    """Human text for a week's days, e.g. '16–22 Nov 2026' or '28 Dec 2026 – 3 Jan 2027'."""
+    end = week_end(start)
+    if start.year != end.year:
+        return f"{_day(start)} {start.year} – {_day(end)} {end.year}"
+    if start.month != end.month:
+        return f"{_day(start)} – {_day(end)} {end.year}"
+    return f"{start.day}–{_day(end)} {end.year}"
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]}"
+
+
+@lru_cache(maxsize=65536)
+def parse_day(text: str) -> date:
+    """A date from common spellings ('2026-11-18', 'Sun, 05-Jan-2020', '2026-W47').
+
+    A week string gives the Monday of that ISO week (or the given ISO weekday).
+    """
+    m = _WEEK_RE.match(text)
+    if m:
+        year, week, weekday = int(m[1]), int(m[2]), int(m[3] or 1)
+        try:
+            return date.fromisocalendar(year, week, weekday)
+        except ValueError:
+            raise PeriodError(f"'{text.strip()}' is not a valid ISO week") from None
+    stripped = text.strip()
+    if not stripped or not any(c.isdigit() for c in stripped):
+        raise PeriodError(f"'{stripped}' is not a date or a week like 2026-W47")
+    try:
+        parsed = dateparser.parse(stripped, default=datetime(2000, 1, 1))
+    except (ValueError, OverflowError):
+        raise PeriodError(f"'{stripped}' is not a date or a week like 2026-W47") from None
+    return parsed.date()
+
+
+def parse_week(text: str, starts: int = 0) -> date:
+    """Start of the week named by a week string or any date inside it."""
+    return week_start(parse_day(text), starts)
+
+
+def is_week_string(text: str) -> bool:
+    return bool(_WEEK_RE.match(text))
+
+
+def month_of(start: date) -> date:
+    """The month a week belongs to: the month holding most of its days (its fourth day)."""
+    mid = start + timedelta(days=3)
+    return date(mid.year, mid.month, 1)
+
+
+def add_months(month: date, n: int) -> date:
+    """First day of the month ``n`` months after ``month``."""
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_label(month: date) -> str:
+    return f"{_MONTHS[month.month - 1]} {month.year}"

@@ -1,0 +1,406 @@
+"""The SQLite database: schema and migrations, snapshots, decisions with revisions.
+
+Every write is one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue on the busy
+timeout instead of failing, and a killed process leaves either all of a write or none of it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from kpireview.errors import KpiError
+
+SCHEMA_VERSION = 2
+SQLITE_HEADER = b"SQLite format 3\x00"
+STATUSES = ("open", "done", "dropped")
+Series = dict[date, float]
+
+
+class StoreError(KpiError):
+    """A database that cannot be opened, read or written."""
+
+
+def _busy_timeout_ms() -> int:
+    return int(os.environ.get("KPIREVIEW_BUSY_TIMEOUT_MS", "10000"))
+
+
+def now_text() -> str:
+    """UTC timestamp as stored in the database (second precision)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    new: int
+    changed: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    metric: str
+    week: date
+    note: str
+    decision: str
+    owner: str
+    due: date | None
+    status: str
+    expected: str
+    author: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_row(cls, row: dict) -> Decision:
+        values = {f.name: row.get(f.name) for f in fields(cls)}
+        values["week"] = date.fromisoformat(row["week"])
+        values["due"] = date.fromisoformat(row["due"]) if row.get("due") else None
+        for name in ("note", "decision", "owner", "expected", "author"):
+            values[name] = values[name] or ""
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Revision:
+    decision_id: int
+    note: str
+    decision: str
+    owner: str
+    due: str
+    status: str
+    expected: str
+    author: str
+    revised_at: str
+
+
+@dataclass(frozen=True)
+class MetricRange:
+    metric: str
+    segment: str
+    first: date
+    last: date
+    count: int
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS snapshots (
+            metric TEXT NOT NULL, week TEXT NOT NULL, segment TEXT NOT NULL DEFAULT '',
+            value REAL NOT NULL, source TEXT, loaded_at TEXT,
+            PRIMARY KEY (metric, week, segment)) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE IF NOT EXISTS decisions (
+            id INTEGER PRIMARY KEY, metric TEXT NOT NULL, week TEXT NOT NULL,
+            note TEXT NOT NULL, decision TEXT, owner TEXT, due TEXT,
+            status TEXT NOT NULL DEFAULT 'open', author TEXT,
+            created_at TEXT NOT NULL, updated_at TEXT NOT NULL)"""
+    )
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE decisions ADD COLUMN expected TEXT")
+    conn.execute(
+        """CREATE TABLE decision_revisions (
+            id INTEGER PRIMARY KEY, decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            note TEXT, decision TEXT, owner TEXT, due TEXT, status TEXT, expected TEXT,
+            author TEXT, revised_at TEXT NOT NULL)"""
+    )
+    conn.execute("CREATE INDEX decisions_metric_week ON decisions(metric, week)")
+    conn.execute("CREATE INDEX decision_revisions_decision ON decision_revisions(decision_id)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+
+
+def _check_file(path: Path, must_exist: bool) -> None:
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if not path.exists():
+        if must_exist:
+            raise StoreError(
+                f"{path}: no such database "
+                "(create one with `kpireview import` or `kpireview sample`)"
+            )
+        return
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
+    if not header:
+        if must_exist:
+            raise StoreError(f"{path}: empty file, not a kpireview database")
+        return
+    if header != SQLITE_HEADER:
+        raise StoreError(f"{path}: not a SQLite database")
+
+
+def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
+    """One line for a SQLite error, naming the file."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"{path}: database is locked by another process (gave up after waiting)"
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: cannot write to a read-only database"
+    if "malformed" in text or "not a database" in text:
+        return f"{path}: damaged or truncated SQLite file ({text})"
+    return f"{path}: {text}"
+
+
+class Store:
+    """One connection to a kpireview database. Open it in the thread that uses it."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, must_exist: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        _check_file(self.path, must_exist or read_only)
+        try:
+            self.conn = self._connect()
+            self.db = sqlite_utils.Database(self.conn)
+            self._prepare()
+        except sqlite3.Error as exc:
+            raise StoreError(describe_sqlite_error(self.path, exc)) from None
+
+    def _connect(self) -> sqlite3.Connection:
+        timeout = _busy_timeout_ms() / 1000
+        if self.read_only:
+            uri = f"file:{self.path.resolve()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+        else:
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+        return conn
+
+    def _prepare(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this kpireview "
+                f"supports ({SCHEMA_VERSION}); upgrade kpireview"
+            )
+        if version == 0 and set(self.db.table_names()) - {"snapshots", "decisions"}:
+            raise StoreError(f"{self.path}: a SQLite database, but not a kpireview database")
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise StoreError(
+                    f"{self.path}: schema version {version} needs an upgrade; "
+                    "open it once without --read-only"
+                )
+            return
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            with self.transaction():
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    MIGRATIONS[step](self.conn)
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once so that writers queue rather than deadlock."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits; cheap to poll."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # --- snapshots -------------------------------------------------------------------------
+
+    def upsert_snapshots(
+        self,
+        rows: Iterable[tuple[str, date, str, float]],
+        source: str = "",
+        dry_run: bool = False,
+    ) -> UpsertCounts:
+        """Insert or update (metric, week, segment, value) rows, all in one transaction.
+
+        Rows whose value is already stored are left alone, so loading a file twice changes
+        nothing. With ``dry_run`` the counts are computed and the transaction rolled back.
+        """
+        with self._rollback_if(dry_run) as conn:
+            conn.execute(
+                """CREATE TEMP TABLE IF NOT EXISTS incoming (metric TEXT, week TEXT,
+                   segment TEXT, value REAL, PRIMARY KEY (metric, week, segment)) WITHOUT ROWID"""
+            )
+            conn.execute("DELETE FROM incoming")
+            conn.executemany(
+                "INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?)",
+                ((m, w.isoformat(), s, v) for m, w, s, v in rows),
+            )
+            new, changed, unchanged = conn.execute(
+                """SELECT coalesce(sum(s.value IS NULL), 0),
+                          coalesce(sum(s.value IS NOT NULL AND s.value != i.value), 0),
+                          coalesce(sum(s.value = i.value), 0)
+                   FROM incoming i LEFT JOIN snapshots s
+                   ON s.metric = i.metric AND s.week = i.week AND s.segment = i.segment"""
+            ).fetchone()
+            conn.execute(
+                """INSERT INTO snapshots (metric, week, segment, value, source, loaded_at)
+                   SELECT metric, week, segment, value, ?, ? FROM incoming WHERE true
+                   ON CONFLICT (metric, week, segment) DO UPDATE SET value = excluded.value,
+                   source = excluded.source, loaded_at = excluded.loaded_at
+                   WHERE snapshots.value != excluded.value""",
+                (source, now_text()),
+            )
+            conn.execute("DELETE FROM incoming")
+        return UpsertCounts(new, changed, unchanged)
+
+    @contextmanager
+    def _rollback_if(self, dry_run: bool) -> Iterator[sqlite3.Connection]:
+        if not dry_run:
+            with self.transaction() as conn:
+                yield conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("ROLLBACK")
+
+    def load_snapshots(self) -> dict[tuple[str, str], Series]:
+        """Every stored value: (metric, segment) → {week start: value}."""
+        out: dict[tuple[str, str], Series] = {}
+        cursor = self.conn.execute(
+            "SELECT metric, segment, week, value FROM snapshots ORDER BY metric, segment, week"
+        )
+        for metric, segment, week, value in cursor:
+            out.setdefault((metric, segment), {})[date.fromisoformat(week)] = value
+        return out
+
+    def latest_week(self) -> date | None:
+        row = self.conn.execute("SELECT max(week) FROM snapshots").fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    def metric_ranges(self) -> list[MetricRange]:
+        """Per metric and segment: first and last week with data, and the count of values."""
+        rows = self.conn.execute(
+            """SELECT metric, segment, min(week), max(week), count(*) FROM snapshots
+               GROUP BY metric, segment ORDER BY metric, segment"""
+        )
+        return [
+            MetricRange(m, s, date.fromisoformat(a), date.fromisoformat(b), n)
+            for m, s, a, b, n in rows
+        ]
+
+    # --- decisions -------------------------------------------------------------------------
+
+    def add_decision(
+        self,
+        metric: str,
+        week: date,
+        note: str,
+        decision: str = "",
+        owner: str = "",
+        due: date | None = None,
+        expected: str = "",
+        author: str = "",
+        status: str = "open",
+        created_at: str | None = None,
+    ) -> int:
+        """Record a decision; committed when this returns. Returns its id."""
+        stamp = created_at or now_text()
+        with self.transaction() as conn:
+            cur = conn.execute(
+                """INSERT INTO decisions (metric, week, note, decision, owner, due, status,
+                   expected, author, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    metric,
+                    week.isoformat(),
+                    note,
+                    decision,
+                    owner,
+                    due.isoformat() if due else None,
+                    status,
+                    expected,
+                    author,
+                    stamp,
+                    stamp,
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def update_decision(self, decision_id: int, author: str = "", **changes: object) -> None:
+        """Change a decision, keeping its earlier text as a revision."""
+        allowed = {"note", "decision", "owner", "due", "status", "expected", "metric", "week"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+        if "status" in changes and changes["status"] not in STATUSES:
+            raise StoreError(f"status must be one of {', '.join(STATUSES)}")
+        values = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT note, decision, owner, due, status, expected, author FROM decisions "
+                "WHERE id = ?",
+                (decision_id,),
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"{self.path}: no decision with id {decision_id}")
+            conn.execute(
+                """INSERT INTO decision_revisions (decision_id, note, decision, owner, due,
+                   status, expected, author, revised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (decision_id, *row, now_text()),
+            )
+            assignments = ", ".join(f"{k} = ?" for k in values)
+            conn.execute(
+                f"UPDATE decisions SET {assignments}, author = ?, updated_at = ? WHERE id = ?",
+                (*values.values(), author or row[6], now_text(), decision_id),
+            )
+
+    def decisions(
+        self, metric: str | None = None, week: date | None = None, status: str | None = None
+    ) -> list[Decision]:
+        where, params = [], []
+        for column, value in (("metric", metric), ("week", week), ("status", status)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value.isoformat() if isinstance(value, date) else value)
+        sql = "SELECT * FROM decisions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [Decision.from_row(r) for r in self.db.query(sql + " ORDER BY week, id", params)]
+
+    def decision(self, decision_id: int) -> Decision:
+        rows = list(self.db.query("SELECT * FROM decisions WHERE id = ?", [decision_id]))
+        if not rows:
+            raise StoreError(f"{self.path}: no decision with id {decision_id}")
+        return Decision.from_row(rows[0])
+
+    def revisions(self, decision_id: int) -> list[Revision]:
+        rows = self.db.query(
+            """SELECT decision_id, note, decision, owner, due, status, expected, author,
+               revised_at FROM decision_revisions WHERE decision_id = ? ORDER BY id""",
+            [decision_id],
+        )
+        return [Revision(**{k: v if v is not None else "" for k, v in r.items()}) for r in rows]

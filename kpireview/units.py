@@ -1,0 +1,60 @@
+"""Numbers as a PM reads them: 1.2k, $48.3k, 4.5%, 3.1×, 2.4 d; changes in the unit's terms.
+
+Percent metrics are stored as fractions (0.045) and their changes are discussed in points;
+other metrics' changes are relative (+3.2%).
+"""
+
+from __future__ import annotations
+
+import math
+
+_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+NONE = "–"
+
+
+def compact(value: float, digits: int = 1) -> str:
+    """1234 → '1.2k', 48300 → '48.3k', 999.4 → '999', 12.34 → '12.3'."""
+    size = abs(value)
+    for factor, suffix in _SUFFIXES:
+        if size >= factor * 0.9995:
+            return f"{value / factor:.{digits}f}".rstrip("0").rstrip(".") + suffix
+    if size >= 100 or value == int(value):
+        return f"{value:.0f}"
+    return f"{value:.{digits}f}" if size >= 10 else f"{value:.{digits + 1}f}".rstrip("0")
+
+
+def value(x: float | None, unit: str, currency: str = "$") -> str:
+    """A value formatted by its unit."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return NONE
+    if unit == "percent":
+        return f"{x * 100:.{_pct_digits(x)}f}%"
+    if unit == "currency":
+        sign = "-" if x < 0 else ""
+        return f"{sign}{currency}{compact(abs(x)) if abs(x) >= 1000 else f'{abs(x):.2f}'}"
+    if unit == "ratio":
+        return f"{x:.2f}×" if abs(x) < 10 else f"{x:.1f}×"
+    if unit == "days":
+        return f"{x:.1f} d"
+    if unit == "score":
+        return f"{x:.1f}" if abs(x) < 1000 else compact(x)
+    return compact(x)
+
+
+def _pct_digits(x: float) -> int:
+    return 2 if abs(x) < 0.01 else 1
+
+
+def change(abs_: float | None, rel: float | None, unit: str) -> str:
+    """A change in the unit's terms: points for percent, relative for the rest."""
+    if unit == "percent":
+        if abs_ is None:
+            return NONE
+        return f"{_sign(abs_)}{abs(abs_) * 100:.{2 if abs(abs_) < 0.001 else 1}f} pt"
+    if rel is None:
+        return NONE
+    return f"{_sign(rel)}{abs(rel) * 100:.1f}%"
+
+
+def _sign(x: float) -> str:
+    return "+" if x > 0 else "−" if x < 0 else "±"

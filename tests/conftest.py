@@ -1,0 +1,60 @@
+"""Shared fixtures: the repository's config, the real WBR export, a CLI runner."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kpireview.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config" / "kpis.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+WBR_CSV = ROOT.parent / "shared" / "data" / "wbr-sample-daily.csv"
+WBR_CONFIG = FIXTURES / "wbr.yaml"
+
+
+def run(*args: str | Path) -> Result:
+    """Run the CLI in-process; stderr is kept apart from stdout."""
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def file_digest(path: Path) -> str:
+    """Hash of a database's content (its rows, so WAL checkpoints do not matter)."""
+    import sqlite3
+
+    if not path.exists():
+        return "absent"
+    conn = sqlite3.connect(path)
+    try:
+        lines = list(conn.iterdump())
+    finally:
+        conn.close()
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@pytest.fixture
+def wbr_csv() -> Path:
+    if not WBR_CSV.exists():
+        pytest.skip("the WBR sample export lives beside the repository in shared/data/")
+    return WBR_CSV
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "kpi.db"
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a text file into tmp_path and return its path."""
+
+    def _write(name: str, text: str, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding=encoding)
+        return path
+
+    return _write

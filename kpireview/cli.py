@@ -107,5 +107,169 @@ def import_command(file: Path, dry_run: bool, db_path: Path, config_path: Path) 
     click.echo(batch.summary(counts, dry_run=dry_run))
 
 
+def week_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--week",
+        "week_text",
+        metavar="WEEK",
+        help='Week to review: "2026-W47" or any date inside it (default: the latest with data).',
+    )(func)
+
+
+def load_review(config_path: Path, db_path: Path, week_text: str | None):
+    """Config, data and the review of the asked week, read from a database that must exist."""
+    from kpireview import config, review
+    from kpireview.periods import parse_week
+    from kpireview.store import Store
+
+    cfg = config.load(config_path)
+    week = None
+    if week_text:
+        try:
+            week = parse_week(week_text, cfg.review.week_starts)
+        except KpiError as exc:
+            raise KpiError(f"--week: {exc}") from None
+    with Store(db_path, must_exist=True) as store:
+        data = review.load(cfg, store)
+    return review.build(cfg, data, week)
+
+
+@cli.command("tui")
+@week_option
+@click.option("--read-only", is_flag=True, help="Open the database read-only (no decisions).")
+@store_options
+def tui_command(week_text: str | None, read_only: bool, db_path: Path, config_path: Path) -> None:
+    """Open the review in the terminal (the default command)."""
+    from kpireview import config
+    from kpireview.periods import parse_week
+    from kpireview.store import Store
+
+    cfg = config.load(config_path)
+    week = None
+    if week_text:
+        try:
+            week = parse_week(week_text, cfg.review.week_starts)
+        except KpiError as exc:
+            raise KpiError(f"--week: {exc}") from None
+    Store(db_path, must_exist=True, read_only=read_only).close()  # fail fast, before the screen
+
+    from kpireview.tui.app import ReviewApp
+
+    ReviewApp(cfg, db_path, week=week, read_only=read_only).run()
+
+
+@cli.command("summary")
+@week_option
+@click.option("--fail-on-flags", is_flag=True, help="Exit 1 when any KPI has a bad flag.")
+@store_options
+def summary_command(
+    week_text: str | None, fail_on_flags: bool, db_path: Path, config_path: Path
+) -> None:
+    """The review as plain text: a block per pillar, a row per KPI, then the flags."""
+    from kpireview import export
+
+    model = load_review(config_path, db_path, week_text)
+    click.echo(export.summary_text(model, colour=sys.stdout.isatty()), nl=False)
+    if fail_on_flags and model.counts.bad:
+        raise SystemExit(1)
+
+
+@cli.command("export")
+@week_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file.")
+@store_options
+def export_command(
+    week_text: str | None, fmt: str, output: Path | None, db_path: Path, config_path: Path
+) -> None:
+    """Meeting notes (markdown) or the review model (JSON) for one week."""
+    from kpireview import export
+
+    model = load_review(config_path, db_path, week_text)
+    text = export.to_json(model) if fmt == "json" else export.markdown(model)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    export.write_atomic(output, text)
+    click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command("sample")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Database file to write (default: the --db path).",
+)
+@click.option(
+    "--weeks", type=click.IntRange(1, 2000), default=156, show_default=True, help="Weeks of data."
+)
+@click.option(
+    "--metrics",
+    "metric_count",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Total KPIs; beyond the config's, adds synthetic_0001... and writes <output stem>.yaml.",
+)
+@click.option("--seed", type=int, default=47, show_default=True, help="Random seed.")
+@click.option(
+    "--end", default="2026-W47", show_default=True, help="Last week (e.g. 2026-W47 or a date)."
+)
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@store_options
+def sample_command(
+    output: Path | None,
+    weeks: int,
+    metric_count: int | None,
+    seed: int,
+    end: str,
+    force: bool,
+    db_path: Path,
+    config_path: Path,
+) -> None:
+    """Write a deterministic sample database for the config's KPIs.
+
+    Weekly data with trend, seasonality and noise, plus a story for the review to catch (churn
+    jumps, CPA creeps up, activation improves, LTV:CAC dips under 3) and a few decisions. The
+    same options give the same file byte for byte. Derived KPIs are not stored.
+
+    With --metrics N above the config's count, N minus that many synthetic KPIs are added for
+    benchmarks, and a config naming all N KPIs is written next to the database, with the same
+    name ending in .yaml (sample.db -> sample.yaml); use it with --config.
+    """
+    from kpireview import config, sample
+
+    out = output or db_path
+    click.get_current_context().meta["db_path"] = out
+    cfg = config.load(config_path)
+    written = sample.write(
+        cfg, out, weeks=weeks, seed=seed, end=end, metrics=metric_count, force=force
+    )
+    for line in written.lines():
+        click.echo(line)
+
+
+@cli.command("check")
+@store_options
+def check_command(db_path: Path, config_path: Path) -> None:
+    """Check the config against the database: KPIs without data, data without a KPI, unknown
+    segments, stale KPIs. Exit 0 when clean, 1 with warnings, 2 with errors."""
+    from kpireview import check, config
+    from kpireview.store import Store
+
+    cfg = config.load(config_path)
+    with Store(db_path, must_exist=True) as store:
+        report = check.run(cfg, store)
+    click.echo(check.render(report))
+    click.get_current_context().exit(report.exit_code)
+
+
 def main() -> None:
     cli(prog_name="kpireview")

@@ -1,0 +1,343 @@
+"""Renderings of the review model: the plain-text summary and the JSON document.
+
+Nothing here computes a number; it formats what `review.build` produced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import textwrap
+from dataclasses import fields, is_dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kpireview import units
+from kpireview.errors import KpiError
+from kpireview.review import Kpi, WeekReview
+from kpireview.store import Decision
+
+WIDTH = 80
+STATUS_TEXT = {
+    "met": "met",
+    "on_track": "on track",
+    "at_risk": "at risk",
+    "off_track": "off track",
+    None: "",
+}
+RULE_TEXT = {
+    "outside_limits": "limit",
+    "run_of_8": "run",
+    "near_limit": "near",
+    "missing": "late",
+    "target": "target",
+}
+TONE_COLOUR = {"good": "green", "bad": "red"}
+
+
+def state(kpi: Kpi) -> str:
+    """The one state a KPI's row shows, worst first."""
+    if kpi.missing:
+        return "missing"
+    if any(f.tone == "bad" and f.rule != "target" for f in kpi.flags):
+        return "alert"
+    status = kpi.target.status if kpi.target else None
+    if status in ("off_track", "at_risk"):
+        return status
+    if kpi.flags:
+        return "signal"
+    return status or "quiet"
+
+
+SYMBOLS = {
+    "missing": "?",
+    "alert": "!",
+    "off_track": "✗",
+    "at_risk": "△",
+    "signal": "★",
+    "met": "●",
+    "on_track": "✓",
+    "quiet": "·",
+}
+LEGEND = (
+    "! bad signal  ✗ off track  △ at risk  ★ good signal  ● target met  ✓ on track",
+    "? missing  · nothing to note   limit: beyond a natural limit   run: 8+ weeks on",
+    "one side of the average   near: 3 of 4 weeks near a limit   late: no data yet",
+)
+
+
+def wow_tone(kpi: Kpi) -> str | None:
+    """'good' or 'bad' for the week-over-week move, by the KPI's direction."""
+    delta = kpi.wow.abs
+    if not delta or kpi.direction == "neutral":
+        return None
+    return "good" if (delta > 0) == (kpi.direction == "up") else "bad"
+
+
+def header_lines(review: WeekReview) -> list[str]:
+    c = review.counts
+    return [
+        f"{review.title} · {review.label} · {review.span}",
+        f"{c.kpis} KPIs · {c.flagged} flagged ({c.bad} bad) · {c.met} met · "
+        f"{c.on_track} on track · {c.at_risk} at risk · {c.off_track} off track · "
+        f"{c.missing} missing",
+    ]
+
+
+def summary_text(review: WeekReview, colour: bool = False) -> str:
+    """The dashboard as plain text within 80 columns."""
+    lines = header_lines(review) + [""]
+    for pillar in review.pillars:
+        lines.append(pillar.label.upper())
+        lines.extend(_summary_row(k, colour) for k in pillar.kpis)
+        lines.append("")
+    flagged = [k for k in review.kpis if k.flags]
+    if flagged:
+        lines.append("FLAGS")
+        for kpi in flagged:
+            for flag in kpi.flags:
+                mark = "+" if flag.tone == "good" else "-"
+                lines.extend(
+                    textwrap.wrap(
+                        flag.message, WIDTH, initial_indent=f"  {mark} ", subsequent_indent="    "
+                    )
+                )
+        lines.append("")
+    lines.extend(LEGEND)
+    return "\n".join(lines) + "\n"
+
+
+def _summary_row(kpi: Kpi, colour: bool) -> str:
+    symbol = SYMBOLS[state(kpi)]
+    label = _fit(kpi.label, 24)
+    value = kpi.fmt(kpi.value)
+    wow = units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit)
+    target = STATUS_TEXT[kpi.target.status if kpi.target else None]
+    rules = ", ".join(dict.fromkeys(RULE_TEXT[f.rule] for f in kpi.flags if f.rule != "target"))
+    wow_cell = f"{wow:>9}"
+    if colour and wow_tone(kpi):
+        wow_cell = click.style(wow_cell, fg=TONE_COLOUR[wow_tone(kpi)])
+    return f"  {symbol} {label:<24} {value:>9} {wow_cell}  {target:<9} {_fit(rules, 19)}".rstrip()
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def to_dict(review: WeekReview) -> dict[str, Any]:
+    """The review model as the documented JSON document."""
+    return {
+        "title": review.title,
+        "week": review.label,
+        "week_start": review.week.isoformat(),
+        "span": review.span,
+        "counts": _plain(review.counts),
+        "pillars": [
+            {"id": p.id, "label": p.label, "kpis": [_kpi_dict(k) for k in p.kpis]}
+            for p in review.pillars
+        ],
+        "decisions": [_plain(d) for d in review.decisions],
+        "carried_over": [
+            {**_plain(c.decision), "message": c.message, "overdue": c.overdue,
+             "then": c.then, "now": c.now}
+            for c in review.carried_over
+        ],
+    }  # fmt: skip
+
+
+def _kpi_dict(k: Kpi) -> dict[str, Any]:
+    out = _plain(k)
+    out["history"] = [{"week": p.week.isoformat(), "value": p.value} for p in k.history]
+    out["months"] = [
+        {"month": m.month.isoformat()[:7], "value": m.value, "year_ago": m.year_ago,
+         "complete": m.complete}
+        for m in k.months
+    ]  # fmt: skip
+    out["flagged"] = k.flagged
+    out["state"] = state(k)
+    return out
+
+
+def _plain(obj: Any) -> Any:
+    if isinstance(obj, Decision):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
+    if is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, list | tuple):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, date):
+        return obj.isoformat()
+    return obj
+
+
+def to_json(review: WeekReview) -> str:
+    return json.dumps(to_dict(review), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then a rename."""
+    path = Path(path)
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.", delete=False
+        ) as fh:
+            fh.write(text)
+        os.replace(fh.name, path)
+    except OSError as exc:
+        raise KpiError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+# --- markdown meeting notes ------------------------------------------------------------------
+
+_MD_INLINE = set("\\`*_[]<>|&~")
+_MD_BLOCK_START = re.compile(r"^(\s*\d*)(#{1,6}|[>+=-]|(?<=\d)[.)])(?=\s|$)")
+
+
+def md(text: str) -> str:
+    """Text made inert for GitHub-flavoured markdown, on one line (safe in a table cell).
+
+    Inline specials (emphasis, code, links, HTML, entities, pipes) are escaped everywhere;
+    block markers (heading, quote, list) only where a line starts with one.
+    """
+    lines = []
+    for line in text.splitlines():
+        line = "".join("\\" + c if c in _MD_INLINE else c for c in line.strip())
+        lines.append(_MD_BLOCK_START.sub(lambda m: m[1] + "\\" + m[2], line))
+    return "<br>".join(line for line in lines if line)
+
+
+def markdown(review: WeekReview) -> str:
+    """The meeting notes: deterministic, so the same database gives the same bytes."""
+    parts = [
+        f"# {md(review.title)} — {review.label}",
+        "",
+        f"{review.span}. " + md(header_lines(review)[1]) + ".",
+        "",
+    ]
+    for pillar in review.pillars:
+        parts += [f"## {md(pillar.label)}", "", *_md_table(pillar.kpis), ""]
+    parts += _md_flags(review)
+    parts += _md_decisions("Decisions this week", review.decisions, review)
+    parts += _md_open(review)
+    parts += _md_carried(review)
+    return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def _md_table(kpis: tuple[Kpi, ...]) -> list[str]:
+    rows = [
+        "| | KPI | Value | WoW | YoY | Target | Status |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
+    for k in kpis:
+        target = _target_text(k)
+        status = STATUS_TEXT[k.target.status if k.target else None]
+        rules = ", ".join(dict.fromkeys(RULE_TEXT[f.rule] for f in k.flags if f.rule != "target"))
+        status = "; ".join(x for x in (status, rules) if x)
+        cells = [
+            SYMBOLS[state(k)],
+            k.label,
+            k.fmt(k.value),
+            units.change(k.wow.abs, k.wow.rel, k.unit),
+            units.change(k.yoy.abs, k.yoy.rel, k.unit),
+            target,
+            status,
+        ]
+        rows.append("| " + " | ".join(md(c) for c in cells) + " |")
+    return rows
+
+
+def _target_text(k: Kpi) -> str:
+    t = k.target
+    if t is None:
+        return ""
+    if t.criterion == "reach" and t.by:
+        return f"{k.fmt(t.value)} by {t.by.isoformat()}"
+    word = "≥" if t.criterion == "stay_above" else "≤"
+    return f"{word} {k.fmt(t.value)}"
+
+
+def _md_flags(review: WeekReview) -> list[str]:
+    flagged = [k for k in review.kpis if k.flags]
+    if not flagged:
+        return ["## Flags", "", "No flags this week.", ""]
+    lines = ["## Flags", ""]
+    for k in flagged:
+        for f in k.flags:
+            lines.append(f"- {'▲' if f.tone == 'good' else '▼'} {f.tone}: {md(f.message)}")
+    return lines + [""]
+
+
+def _decision_text(d: Decision, review: WeekReview) -> str:
+    label = _label(review, d.metric)
+    bits = [f"**{md(label)}** ({review_week_label(review, d.week)}): {md(d.note)}"]
+    if d.decision:
+        bits.append(f"Decision: {md(d.decision)}")
+    if d.owner:
+        bits.append(f"Owner: {md(d.owner)}")
+    if d.due:
+        bits.append(f"Due: {d.due.isoformat()}")
+    if d.expected:
+        bits.append(f"Expected: {md(d.expected)}")
+    if d.status != "open":
+        bits.append(f"Status: {d.status}")
+    return "; ".join(bits)
+
+
+def _md_decisions(title: str, decisions: tuple[Decision, ...], review: WeekReview) -> list[str]:
+    if not decisions:
+        return [f"## {title}", "", "None recorded.", ""]
+    return [f"## {title}", "", *(f"- {_decision_text(d, review)}" for d in decisions), ""]
+
+
+def _md_open(review: WeekReview) -> list[str]:
+    lines = ["## Open actions", ""]
+    if not review.open_actions:
+        return lines + ["None open.", ""]
+    lines += ["| KPI | Action | Owner | Due | Since |", "|---|---|---|---|---|"]
+    end = review.week + timedelta(days=6)
+    for d in review.open_actions:
+        due = d.due.isoformat() if d.due else ""
+        if d.due and d.due <= end:
+            due += " **overdue**"
+        cells = [_label(review, d.metric), d.decision or d.note, d.owner]
+        lines.append(
+            "| " + " | ".join(md(c) for c in cells)
+            + f" | {due} | {review_week_label(review, d.week)} |"
+        )  # fmt: skip
+    return lines + [""]
+
+
+def _md_carried(review: WeekReview) -> list[str]:
+    lines = ["## Carried over", ""]
+    if not review.carried_over:
+        return lines + ["Nothing carried over.", ""]
+    for c in review.carried_over:
+        d = c.decision
+        extra = f" — {md(d.decision or d.note)}"
+        if d.owner:
+            extra += f" ({md(d.owner)}"
+            extra += f", due {d.due.isoformat()})" if d.due else ")"
+        mark = " **overdue**" if c.overdue else ""
+        lines.append(f"- {md(c.message)}{extra}{mark}")
+    return lines + [""]
+
+
+def _label(review: WeekReview, metric_id: str) -> str:
+    for k in review.kpis:
+        if k.id == metric_id:
+            return k.label
+    return metric_id
+
+
+def review_week_label(review: WeekReview, week: date) -> str:
+    from kpireview.periods import week_label
+
+    return week_label(week, review.week_starts)

@@ -1,0 +1,548 @@
+"""The review model for one week: every number a meeting needs, as plain dataclasses.
+
+`load` reads the database once (stored series, derived series, decisions); `build` computes
+one week's review from that. The TUI, the notes, the summary and the JSON render this model
+and never compute a number themselves.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+from kpireview import signals, units
+from kpireview.config import Config, Metric, Target
+from kpireview.periods import (
+    YEAR_AGO,
+    add_months,
+    month_label,
+    month_of,
+    week_end,
+    week_label,
+    week_span_text,
+    week_start,
+)
+from kpireview.store import Decision, Store
+
+WEEK = timedelta(days=7)
+RUN_WINDOW = 52  # weeks looked back to tell how long a one-sided run has lasted
+GOOD_STATUSES = ("met", "on_track")
+Series = dict[date, float]
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    abs: float | None
+    rel: float | None
+
+
+@dataclass(frozen=True)
+class Point:
+    week: date
+    value: float | None
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    month: date
+    value: float | None
+    year_ago: float | None
+    complete: bool
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    value: float | None
+    status: str | None
+    criterion: str
+    by: date | None = None
+    start: date | None = None
+    baseline: float | None = None
+    elapsed: float | None = None
+    expected: float | None = None
+    progress: float | None = None
+    metric: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    centre: float
+    lower: float
+    upper: float
+    mr_bar: float
+    weeks: int
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule: str
+    tone: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    value: float | None
+    previous: float | None
+    wow: Change
+    share: float | None
+
+
+@dataclass(frozen=True)
+class Driver:
+    id: str
+    label: str
+    unit: str
+    value: float | None
+    wow: Change
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    label: str
+    pillar: str
+    unit: str
+    direction: str
+    owner: str
+    description: str
+    formula: str | None
+    value: float | None
+    previous: float | None
+    year_ago: float | None
+    wow: Change
+    yoy: Change
+    history: tuple[Point, ...]
+    months: tuple[MonthPoint, ...]
+    target: TargetStatus | None
+    limits: Limits | None
+    flags: tuple[Flag, ...]
+    missing: bool
+    reason: str
+    segments: tuple[Segment, ...]
+    drivers: tuple[Driver, ...]
+    decisions: tuple[Decision, ...]
+    currency: str = "$"
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.flags)
+
+    @property
+    def bad(self) -> bool:
+        return any(f.tone == "bad" for f in self.flags)
+
+    def fmt(self, x: float | None) -> str:
+        return units.value(x, self.unit, self.currency)
+
+
+@dataclass(frozen=True)
+class PillarReview:
+    id: str
+    label: str
+    kpis: tuple[Kpi, ...]
+
+
+@dataclass(frozen=True)
+class Counts:
+    kpis: int
+    flagged: int
+    bad: int
+    met: int
+    on_track: int
+    at_risk: int
+    off_track: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    decision: Decision
+    metric_label: str
+    then: float | None
+    now: float | None
+    message: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class WeekReview:
+    title: str
+    week: date
+    label: str
+    span: str
+    week_starts: int
+    previous_week: date | None
+    next_week: date | None
+    latest_week: date | None
+    pillars: tuple[PillarReview, ...]
+    counts: Counts
+    decisions: tuple[Decision, ...]
+    carried_over: tuple[CarriedOver, ...]
+    open_actions: tuple[Decision, ...]
+
+    @property
+    def kpis(self) -> list[Kpi]:
+        return [k for p in self.pillars for k in p.kpis]
+
+    def kpi(self, metric_id: str) -> Kpi:
+        return next(k for k in self.kpis if k.id == metric_id)
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Data:
+    """What the database holds, read once: series (derived ones computed) and decisions."""
+
+    series: dict[tuple[str, str], Series]
+    reasons: dict[tuple[str, date], str]
+    decisions: list[Decision]
+    weeks: list[date] = field(default_factory=list)
+
+    def get(self, metric_id: str, segment: str = "") -> Series:
+        return self.series.get((metric_id, segment), {})
+
+
+def load(config: Config, store: Store) -> Data:
+    """Read snapshots and decisions, and compute the derived series."""
+    series = store.load_snapshots()
+    reasons: dict[tuple[str, date], str] = {}
+    for metric in _in_dependency_order(config):
+        if metric.formula is not None:
+            series[(metric.id, "")] = _derived(metric, series, reasons)
+    weeks = sorted({w for s in series.values() for w in s})
+    return Data(series, reasons, store.decisions(), weeks)
+
+
+def _in_dependency_order(config: Config) -> list[Metric]:
+    done: dict[str, Metric] = {}
+
+    def visit(m: Metric) -> None:
+        if m.id in done:
+            return
+        for name in m.formula.inputs if m.formula else ():
+            visit(config.metric(name))
+        done[m.id] = m
+
+    for m in config.metrics:
+        visit(m)
+    return list(done.values())
+
+
+def _derived(metric: Metric, series: dict, reasons: dict) -> Series:
+    assert metric.formula is not None
+    inputs = {name: series.get((name, ""), {}) for name in metric.formula.inputs}
+    weeks = set().union(*(s.keys() for s in inputs.values())) if inputs else set()
+    out: Series = {}
+    for week in weeks:
+        result = metric.formula.evaluate({n: s.get(week) for n, s in inputs.items()})
+        if result.value is None:
+            reasons[(metric.id, week)] = result.reason
+        else:
+            out[week] = result.value
+    return out
+
+
+# --- building one week ----------------------------------------------------------------------
+
+
+def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
+    """The review of one week (default: the latest week with data)."""
+    starts = config.review.week_starts
+    latest = data.weeks[-1] if data.weeks else None
+    week = week_start(week, starts) if week else (latest or week_start(date.today(), starts))
+    kpis = {m.id: _kpi(config, data, m, week) for m in config.metrics}
+    pillars = tuple(
+        PillarReview(p.id, p.label, tuple(kpis[m.id] for m in config.in_pillar(p.id)))
+        for p in config.pillars
+    )
+    earlier = [w for w in data.weeks if w < week]
+    later = [w for w in data.weeks if w > week]
+    return WeekReview(
+        title=config.review.title,
+        week=week,
+        label=week_label(week, starts),
+        span=week_span_text(week),
+        week_starts=starts,
+        previous_week=earlier[-1] if earlier else None,
+        next_week=later[0] if later else None,
+        latest_week=latest,
+        pillars=pillars,
+        counts=_counts(kpis.values()),
+        decisions=tuple(d for d in data.decisions if d.week == week),
+        carried_over=_carried_over(config, data, week),
+        open_actions=tuple(d for d in data.decisions if d.status == "open" and d.week <= week),
+    )
+
+
+def change(value: float | None, other: float | None) -> Change:
+    """`abs` = value − other; `rel` = value / other − 1, null when other is missing or 0."""
+    if value is None or other is None:
+        return Change(None, None)
+    rel = value / other - 1 if other != 0 else None
+    return Change(value - other, rel if rel is not None and math.isfinite(rel) else None)
+
+
+def _kpi(config: Config, data: Data, m: Metric, week: date) -> Kpi:
+    s = data.get(m.id)
+    value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
+    target = _target(data, m, week, value)
+    lim = signals.limits(
+        [s[w] for w in _weeks_back(week - WEEK, config.review.baseline_weeks) if w in s]
+    )
+    limits = Limits(lim.centre, lim.lower, lim.upper, lim.mr_bar, lim.n) if lim else None
+    missing = value is None and previous is not None
+    kpi = Kpi(
+        id=m.id,
+        label=m.label,
+        pillar=m.pillar,
+        unit=m.unit,
+        direction=m.direction,
+        owner=m.owner,
+        description=m.description,
+        formula=m.formula.text if m.formula else None,
+        value=value,
+        previous=previous,
+        year_ago=year_ago,
+        wow=change(value, previous),
+        yoy=change(value, year_ago),
+        history=tuple(Point(w, s.get(w)) for w in _weeks_back(week, config.review.history_weeks)),
+        months=_months(config, data, m, week),
+        target=target,
+        limits=limits,
+        flags=(),
+        missing=missing,
+        reason=data.reasons.get((m.id, week), ""),
+        segments=_segments(data, m, week),
+        drivers=_drivers(config, data, m, week),
+        decisions=tuple(d for d in data.decisions if d.metric == m.id and d.week == week),
+        currency=m.currency,
+    )
+    return replace(kpi, flags=tuple(_flags(kpi, s, week, lim)))
+
+
+def _weeks_back(week: date, n: int) -> list[date]:
+    return [week - WEEK * k for k in range(n - 1, -1, -1)]
+
+
+def _target(data: Data, m: Metric, week: date, value: float | None) -> TargetStatus | None:
+    target = m.target_for(week)
+    if target is None:
+        return None
+    if target.metric:
+        plan = data.get(target.metric).get(week)
+        status = signals.standing(plan, target.criterion, value, target.tolerance).status
+        reason = "" if plan is not None else f"no {target.metric} value this week"
+        return TargetStatus(plan, status, target.criterion, metric=target.metric, reason=reason)
+    if target.criterion != "reach":
+        status = signals.standing(target.value, target.criterion, value, target.tolerance).status
+        return TargetStatus(target.value, status, target.criterion)
+    return _paced(data, m, target, week, value)
+
+
+def _paced(data: Data, m: Metric, t: Target, week: date, value: float | None) -> TargetStatus:
+    assert t.start is not None and t.by is not None and t.value is not None
+    baseline = t.baseline
+    if baseline is None:
+        baseline = data.get(m.id).get(week_start(t.start, week.weekday()))
+    base = TargetStatus(t.value, None, "reach", by=t.by, start=t.start, baseline=baseline)
+    if baseline is None:
+        return _with(base, reason=f"no value in the week of {t.start.isoformat()} to pace from")
+    p = signals.pace(
+        t.value, baseline, t.start, t.by, week_end(week), value, m.direction, t.tolerance
+    )
+    return _with(base, status=p.status, elapsed=p.elapsed, expected=p.expected, progress=p.progress)
+
+
+def _with(target: TargetStatus, **changes: object) -> TargetStatus:
+    return replace(target, **changes)
+
+
+def _segments(data: Data, m: Metric, week: date) -> tuple[Segment, ...]:
+    names = list(m.segments) + sorted(
+        seg for (mid, seg) in data.series if mid == m.id and seg and seg not in m.segments
+    )
+    total = data.get(m.id).get(week)
+    out = []
+    for name in names:
+        s = data.get(m.id, name)
+        if not s:
+            continue
+        value, previous = s.get(week), s.get(week - WEEK)
+        share = value / total if value is not None and total else None
+        out.append(Segment(name, value, previous, change(value, previous), share))
+    return tuple(out)
+
+
+def _drivers(config: Config, data: Data, m: Metric, week: date) -> tuple[Driver, ...]:
+    out = []
+    for name in m.formula.inputs if m.formula else ():
+        d = config.metric(name)
+        s = data.get(name)
+        value = s.get(week)
+        out.append(Driver(name, d.label, d.unit, value, change(value, s.get(week - WEEK))))
+    return tuple(out)
+
+
+# --- months ----------------------------------------------------------------------------------
+
+
+def _months(config: Config, data: Data, m: Metric, week: date) -> tuple[MonthPoint, ...]:
+    """The trailing 12 calendar months to the reviewed week, and the same months a year before.
+
+    Weeks belong to the month holding most of their days; derived metrics are recomputed
+    from their inputs' monthly values, never averaged.
+    """
+    last = month_of(week)
+    complete_through = month_of(week + WEEK) > last
+    out = []
+    for k in range(11, -1, -1):
+        month = add_months(last, -k)
+        upto = week if month == last else None
+        out.append(
+            MonthPoint(
+                month,
+                _month_value(config, data, m, month, upto),
+                _month_value(config, data, m, add_months(month, -12), None),
+                month != last or complete_through,
+            )
+        )
+    return tuple(out)
+
+
+def _month_value(
+    config: Config, data: Data, m: Metric, month: date, upto: date | None
+) -> float | None:
+    if m.formula is not None:
+        values = {
+            n: _month_value(config, data, config.metric(n), month, upto) for n in m.formula.inputs
+        }
+        return m.formula.evaluate(values).value
+    s = data.get(m.id)
+    weeks = _weeks_of_month(month, config.review.week_starts)
+    values = [s[w] for w in weeks if w in s and (upto is None or w <= upto)]
+    if not values:
+        return None
+    if m.rollup == "sum":
+        return sum(values)
+    if m.rollup == "mean":
+        return sum(values) / len(values)
+    return values[-1]
+
+
+def _weeks_of_month(month: date, starts: int) -> list[date]:
+    first = week_start(month, starts)
+    weeks = [first + WEEK * k for k in range(6)]
+    return [w for w in weeks if month_of(w) == month]
+
+
+# --- flags -----------------------------------------------------------------------------------
+
+
+def _flags(kpi: Kpi, s: Series, week: date, lim: signals.Limits | None) -> list[Flag]:
+    flags: list[Flag] = []
+    if kpi.missing:
+        prev_label = week_label(week - WEEK, week.weekday())
+        flags.append(
+            Flag(
+                "missing",
+                "bad",
+                f"{kpi.label} has no value for this week (late data?); last value "
+                f"{kpi.fmt(kpi.previous)} the week before ({prev_label})",
+            )
+        )
+    if lim is not None and kpi.value is not None:
+        recent = [s.get(w) for w in _weeks_back(week, RUN_WINDOW)]
+        for signal in signals.detect(lim, recent, kpi.direction):
+            flags.append(Flag(signal.rule, signal.tone, _signal_sentence(kpi, signal)))
+    target = kpi.target
+    if target is not None and target.status in ("at_risk", "off_track"):
+        flags.append(Flag("target", "bad", _target_sentence(kpi, target)))
+    return flags
+
+
+def _signal_sentence(kpi: Kpi, signal: signals.Signal) -> str:
+    assert kpi.limits is not None
+    lim, side = kpi.limits, signal.side
+    above = "above" if side == "upper" else "below"
+    base = f"({lim.weeks}-week baseline)"
+    if signal.rule == "outside_limits":
+        return (
+            f"{kpi.label} {kpi.fmt(kpi.value)} is {above} its {side} natural limit "
+            f"{kpi.fmt(signal.limit)} {base}"
+        )
+    if signal.rule == "run_of_8":
+        return (
+            f"{kpi.label} has been {above} its average {kpi.fmt(lim.centre)} for "
+            f"{signal.run} weeks in a row {base}"
+        )
+    return (
+        f"{kpi.label} {kpi.fmt(kpi.value)}: {signal.run} of the last 4 weeks {above} "
+        f"{kpi.fmt(signal.limit)}, halfway to its {side} natural limit {base}"
+    )
+
+
+def _target_sentence(kpi: Kpi, t: TargetStatus) -> str:
+    status = "off track" if t.status == "off_track" else "at risk"
+    if t.criterion == "reach" and t.by is not None:
+        return (
+            f"{kpi.label} {kpi.fmt(kpi.value)} is {status} for {kpi.fmt(t.value)} by "
+            f"{t.by.day} {t.by:%b %Y}: {kpi.fmt(t.expected)} expected by now"
+        )
+    side = "below" if t.criterion == "stay_above" else "above"
+    what = f"the {t.metric} value" if t.metric else "its target"
+    return f"{kpi.label} {kpi.fmt(kpi.value)} is {side} {what} {kpi.fmt(t.value)} ({status})"
+
+
+def _counts(kpis: Iterable[Kpi]) -> Counts:
+    kpis = list(kpis)
+    statuses = [k.target.status for k in kpis if k.target]
+    return Counts(
+        kpis=len(kpis),
+        flagged=sum(k.flagged for k in kpis),
+        bad=sum(k.bad for k in kpis),
+        met=statuses.count("met"),
+        on_track=statuses.count("on_track"),
+        at_risk=statuses.count("at_risk"),
+        off_track=statuses.count("off_track"),
+        missing=sum(k.missing for k in kpis),
+    )
+
+
+# --- follow-up -------------------------------------------------------------------------------
+
+
+def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, ...]:
+    """Decisions still open from earlier weeks, with how their KPI moved since."""
+    out = []
+    for d in data.decisions:
+        if d.status != "open" or d.week >= week or d.metric not in config.by_id:
+            continue
+        m = config.metric(d.metric)
+        s = data.get(d.metric)
+        then, now = s.get(d.week), s.get(week)
+        fmt = lambda x, m=m: units.value(x, m.unit, m.currency)  # noqa: E731
+        message = f"{m.label} {fmt(then)} → {fmt(now)} since {week_label(d.week, week.weekday())}"
+        target = m.target_for(week)
+        if target is not None and target.value is not None:
+            message += f"; target {fmt(target.value)}"
+        overdue = d.due is not None and d.due <= week_end(week)
+        out.append(CarriedOver(d, m.label, then, now, message, overdue))
+    return tuple(out)
+
+
+def week_label_of(review: WeekReview, week: date) -> str:
+    return week_label(week, review.week_starts)
+
+
+def month_text(month: date) -> str:
+    return month_label(month)

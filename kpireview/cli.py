@@ -10,6 +10,7 @@ import functools
 import sqlite3
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +117,25 @@ def week_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def parse_week_option(text: str | None, week_starts: int) -> date | None:
+    """The week asked with --week, or None for the latest."""
+    from kpireview.periods import parse_week
+
+    if not text:
+        return None
+    try:
+        return parse_week(text, week_starts)
+    except KpiError as exc:
+        raise KpiError(f"--week: {exc}") from None
+
+
 def load_review(config_path: Path, db_path: Path, week_text: str | None):
     """Config, data and the review of the asked week, read from a database that must exist."""
     from kpireview import config, review
-    from kpireview.periods import parse_week
     from kpireview.store import Store
 
     cfg = config.load(config_path)
-    week = None
-    if week_text:
-        try:
-            week = parse_week(week_text, cfg.review.week_starts)
-        except KpiError as exc:
-            raise KpiError(f"--week: {exc}") from None
+    week = parse_week_option(week_text, cfg.review.week_starts)
     with Store(db_path, must_exist=True) as store:
         data = review.load(cfg, store)
     return review.build(cfg, data, week)
@@ -141,16 +148,10 @@ def load_review(config_path: Path, db_path: Path, week_text: str | None):
 def tui_command(week_text: str | None, read_only: bool, db_path: Path, config_path: Path) -> None:
     """Open the review in the terminal (the default command)."""
     from kpireview import config
-    from kpireview.periods import parse_week
     from kpireview.store import Store
 
     cfg = config.load(config_path)
-    week = None
-    if week_text:
-        try:
-            week = parse_week(week_text, cfg.review.week_starts)
-        except KpiError as exc:
-            raise KpiError(f"--week: {exc}") from None
+    week = parse_week_option(week_text, cfg.review.week_starts)
     Store(db_path, must_exist=True, read_only=read_only).close()  # fail fast, before the screen
 
     from kpireview.tui.app import ReviewApp
@@ -198,6 +199,67 @@ def export_command(
         return
     export.write_atomic(output, text)
     click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command("decide")
+@click.argument("metric")
+@week_option
+@click.option("--note", required=True, help="What moved and why (required).")
+@click.option("--decision", default="", help="What was decided.")
+@click.option("--owner", default=None, help="Who owns it (default: your user name).")
+@click.option("--due", "due_text", default=None, help='Due: a date, "fri", "+7d" or "2026-W49".')
+@click.option("--expected", default="", help="The effect expected on the KPI.")
+@store_options
+def decide_command(
+    metric: str,
+    week_text: str | None,
+    note: str,
+    decision: str,
+    owner: str | None,
+    due_text: str | None,
+    expected: str,
+    db_path: Path,
+    config_path: Path,
+) -> None:
+    """Record a decision about METRIC for a week (default: the latest with data)."""
+    from kpireview import config, decisions
+    from kpireview.store import Store
+
+    cfg = config.load(config_path)
+    week = parse_week_option(week_text, cfg.review.week_starts)
+    with Store(db_path, must_exist=True) as store:
+        saved = decisions.record(
+            cfg, store, metric, week, note=note, decision=decision, owner=owner,
+            due_text=due_text, expected=expected,
+        )  # fmt: skip
+    click.echo(saved)
+
+
+@cli.command("decisions")
+@click.option("--open", "only_open", is_flag=True, help="Only decisions still open.")
+@click.option("--metric", default=None, help="Only this KPI.")
+@click.option("--owner", default=None, help="Only this owner.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@store_options
+def decisions_command(
+    only_open: bool,
+    metric: str | None,
+    owner: str | None,
+    fmt: str,
+    db_path: Path,
+    config_path: Path,
+) -> None:
+    """List decisions: open ones first, overdue ones marked."""
+    from kpireview import config, decisions
+    from kpireview.store import Store
+
+    cfg = config.load(config_path)
+    with Store(db_path, must_exist=True) as store:
+        items = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
+    render = decisions.to_json if fmt == "json" else decisions.to_text
+    click.echo(render(cfg, items), nl=False)
 
 
 @cli.command("sample")

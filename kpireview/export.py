@@ -83,9 +83,9 @@ def header_lines(review: WeekReview) -> list[str]:
     c = review.counts
     return [
         f"{review.title} · {review.label} · {review.span}",
-        f"{c.kpis} KPIs · {c.flagged} flagged ({c.bad} bad) · {c.met} met · "
-        f"{c.on_track} on track · {c.at_risk} at risk · {c.off_track} off track · "
-        f"{c.missing} missing",
+        f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.missing} missing",
+        f"Targets: {c.met} met · {c.on_track} on track · {c.at_risk} at risk · "
+        f"{c.off_track} off track",
     ]
 
 
@@ -219,7 +219,7 @@ def markdown(review: WeekReview) -> str:
     parts = [
         f"# {md(review.title)} — {review.label}",
         "",
-        f"{review.span}. " + md(header_lines(review)[1]) + ".",
+        f"{review.span}. " + md(header_lines(review)[1]) + ". " + md(header_lines(review)[2]) + ".",
         "",
     ]
     for pillar in review.pillars:

@@ -107,3 +107,29 @@ def add_months(month: date, n: int) -> date:
 
 def month_label(month: date) -> str:
     return f"{_MONTHS[month.month - 1]} {month.year}"
+
+
+_RELATIVE_RE = re.compile(r"^\s*\+\s*(\d{1,4})\s*([dw])\s*$", re.IGNORECASE)
+
+
+def parse_due(text: str, today: date) -> date:
+    """A due date: 'fri' (the next Friday after today), '+7d', '+2w', '2026-W49' (its
+    Friday) or any date."""
+    stripped = text.strip().lower()
+    m = _RELATIVE_RE.match(stripped)
+    if m:
+        days = int(m[1]) * (7 if m[2].lower() == "w" else 1)
+        return today + timedelta(days=days)
+    for i, name in enumerate(WEEKDAYS):
+        if len(stripped) >= 3 and name.startswith(stripped):
+            return today + timedelta(days=(i - today.weekday() - 1) % 7 + 1)
+    if stripped in ("today", "tomorrow"):
+        return today + timedelta(days=0 if stripped == "today" else 1)
+    if is_week_string(stripped) and not _WEEK_RE.match(stripped)[3]:
+        return parse_day(stripped) + timedelta(days=4)
+    try:
+        return parse_day(text)
+    except PeriodError:
+        raise PeriodError(
+            f"'{text.strip()}' is not a due date (try 2026-11-27, fri, +7d or 2026-W49)"
+        ) from None

@@ -485,8 +485,11 @@ def write(
         raise SampleError(f"--metrics {metrics}: the config already has {configured} KPIs")
     extra = synthetic_metrics(cfg, metrics) if metrics else []
     config_path = path.with_suffix(".yaml") if extra else None
-    if config_path == path:
-        raise SampleError(f"{path}: the database cannot be named like its config (.yaml)")
+    if config_path and config_path.resolve() in (path.resolve(), cfg.path.resolve()):
+        raise SampleError(
+            f"{config_path}: the config for the synthetic KPIs would replace the database "
+            "or the config being read; choose another -o"
+        )
     for target in (path, config_path):
         if target:
             _check_target(target, force)

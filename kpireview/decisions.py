@@ -1,0 +1,107 @@
+"""Decisions from the shell: record one, list them (open first, overdue marked)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from datetime import date
+
+from kpireview.config import Config
+from kpireview.errors import KpiError
+from kpireview.periods import parse_due, week_label
+from kpireview.store import Decision, Store
+
+
+def current_user() -> str:
+    """The operating-system user (KPIREVIEW_USER overrides it, e.g. for shared accounts)."""
+    try:
+        return os.environ.get("KPIREVIEW_USER") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def is_overdue(d: Decision, today: date) -> bool:
+    return d.status == "open" and d.due is not None and d.due < today
+
+
+def record(
+    config: Config,
+    store: Store,
+    metric: str,
+    week: date | None,
+    note: str,
+    decision: str = "",
+    owner: str | None = None,
+    due_text: str | None = None,
+    expected: str = "",
+    today: date | None = None,
+) -> str:
+    """Save a decision (committed on return) and say what was saved."""
+    if metric not in config.by_id:
+        raise KpiError(f"decide: unknown metric '{metric}' (not in {config.path})")
+    if not note.strip():
+        raise KpiError("decide: --note: required (what moved and why)")
+    week = week or store.latest_week()
+    if week is None:
+        raise KpiError(f"{store.path}: no data yet; give --week")
+    due = None
+    if due_text:
+        try:
+            due = parse_due(due_text, today or date.today())
+        except KpiError as exc:
+            raise KpiError(f"decide: --due: {exc}") from None
+    user = current_user()
+    did = store.add_decision(
+        metric, week, note.strip(), decision.strip(), (owner or user).strip(), due,
+        expected.strip(), author=user,
+    )  # fmt: skip
+    label = week_label(week, config.review.week_starts)
+    return f"Recorded decision {did} on {metric} for {label}."
+
+
+def listing(
+    store: Store, only_open: bool = False, metric: str | None = None, owner: str | None = None
+) -> list[Decision]:
+    """Decisions, open ones first, then by due date (none last), week and id."""
+    items = store.decisions(metric=metric, status="open" if only_open else None)
+    if owner is not None:
+        items = [d for d in items if d.owner == owner]
+    return sorted(
+        items,
+        key=lambda d: (d.status != "open", d.due is None, d.due or date.max, d.week, d.id),
+    )
+
+
+def to_text(config: Config, items: list[Decision], today: date | None = None) -> str:
+    today = today or date.today()
+    if not items:
+        return "No decisions.\n"
+    lines = [
+        f"{'id':>4}  {'week':<8}  {'kpi':<20}  {'status':<7}  {'owner':<10}  {'due':<10}  note"
+    ]
+    for d in items:
+        label = config.by_id[d.metric].label if d.metric in config.by_id else d.metric
+        due = d.due.isoformat() if d.due else "–"
+        mark = " OVERDUE" if is_overdue(d, today) else ""
+        note = d.note.splitlines()[0] if d.note else ""
+        lines.append(
+            f"{d.id:>4}  {week_label(d.week, config.review.week_starts):<8}  {_fit(label, 20):<20}"
+            f"  {d.status:<7}  {_fit(d.owner, 10):<10}  {due:<10}  {_fit(note, 40)}{mark}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def to_json(config: Config, items: list[Decision], today: date | None = None) -> str:
+    today = today or date.today()
+    out = []
+    for d in items:
+        row = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(d).items()}
+        row["week_label"] = week_label(d.week, config.review.week_starts)
+        row["overdue"] = is_overdue(d, today)
+        out.append(row)
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,122 @@
+"""summary and export on the sample database: the KPI tree, 80 columns, JSON fields, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kpireview import config, review
+from kpireview.store import Store
+from tests.conftest import CONFIG, ROOT, run
+
+ANSI = re.compile(r"\x1b\[")
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("sample") / "sample.db"
+    result = run("sample", "-o", db, "--config", CONFIG)
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+@pytest.fixture(scope="module")
+def data(sample_db: Path) -> review.Data:
+    with Store(sample_db) as store:
+        return review.load(config.load(CONFIG), store)
+
+
+def test_committed_sample_db_is_the_generators_output(sample_db: Path) -> None:
+    committed = ROOT / "sample.db"
+    with Store(committed, read_only=True) as a, Store(sample_db, read_only=True) as b:
+        assert a.load_snapshots() == b.load_snapshots()
+        assert [d.note for d in a.decisions()] == [d.note for d in b.decisions()]
+
+
+def test_kpi_tree_week_by_week(data: review.Data) -> None:
+    mrr, arr = data.get("mrr"), data.get("arr")
+    assert set(arr) == set(mrr) and len(arr) > 100
+    for week, value in mrr.items():
+        assert arr[week] == pytest.approx(12 * value)
+    ltv, cac, ratio = data.get("ltv"), data.get("cac"), data.get("ltv_cac")
+    for week in ltv:
+        assert ratio[week] == pytest.approx(ltv[week] / cac[week])
+
+
+def test_story_is_caught_in_the_latest_week(data: review.Data) -> None:
+    r = review.build(config.load(CONFIG), data)
+    assert r.label == "2026-W47"
+    churn = r.kpi("churn_rate")
+    assert {"outside_limits", "target"} <= {f.rule for f in churn.flags}
+    assert all(f.tone == "bad" for f in churn.flags)
+    assert r.kpi("ltv_cac").target.status in ("at_risk", "off_track")
+    assert any(f.rule == "run_of_8" and f.tone == "good" for f in r.kpi("activation_rate").flags)
+
+
+def test_summary_fits_80_columns_without_colour(sample_db: Path) -> None:
+    result = run("summary", "--db", sample_db, "--config", CONFIG)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Zira weekly KPI review · 2026-W47 · 16–22 Nov 2026"
+    assert max(len(line) for line in lines) <= 80
+    assert not ANSI.search(result.stdout)
+    for pillar in ("ACQUISITION", "ACTIVATION", "RETENTION", "REVENUE"):
+        assert pillar in lines
+    churn = next(line for line in lines if "Churn " in line and line.startswith("  "))
+    assert churn.split()[0] == "!" and "2.7%" in churn and "off track" in churn
+
+
+def test_fail_on_flags_exit_code(sample_db: Path) -> None:
+    assert run("summary", "--db", sample_db, "--config", CONFIG, "--fail-on-flags").exit_code == 1
+
+
+def test_fail_on_flags_is_zero_on_a_quiet_week(tmp_path: Path, write) -> None:
+    db = tmp_path / "quiet.db"
+    csv = "metric,week,value\n" + "".join(f"mrr,2026-W{w:02d},100\n" for w in range(30, 48))
+    run("import", write("q.csv", csv), "--db", db, "--config", CONFIG)
+    assert run("summary", "--db", db, "--config", CONFIG, "--fail-on-flags").exit_code == 0
+
+
+def test_week_option_spellings(sample_db: Path) -> None:
+    a = run("summary", "--db", sample_db, "--config", CONFIG, "--week", "2026-W40").stdout
+    b = run("summary", "--db", sample_db, "--config", CONFIG, "--week", "2026-10-01").stdout
+    assert a == b and "2026-W40" in a.splitlines()[0]
+
+
+def test_bad_week_is_one_line_exit_2(sample_db: Path) -> None:
+    result = run("summary", "--db", sample_db, "--config", CONFIG, "--week", "2026-W60")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "kpireview: error: --week: '2026-W60' is not a valid ISO week"
+
+
+def test_json_export_has_documented_fields(sample_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "review.json"
+    result = run("export", "--format", "json", "-o", out, "--db", sample_db, "--config", CONFIG)
+    assert result.exit_code == 0
+    doc = json.loads(out.read_text())
+    assert doc["week"] == "2026-W47" and [p["id"] for p in doc["pillars"]] == [
+        "acquisition", "activation", "retention", "revenue",
+    ]  # fmt: skip
+    kpi = next(k for p in doc["pillars"] for k in p["kpis"] if k["id"] == "churn_rate")
+    for key in ("id", "label", "pillar", "unit", "direction", "value", "previous", "year_ago",
+                "wow", "yoy", "history", "target", "limits", "flags"):  # fmt: skip
+        assert key in kpi
+    assert set(kpi["wow"]) == {"abs", "rel"} and set(kpi["yoy"]) == {"abs", "rel"}
+    assert kpi["history"][-1]["week"] == "2026-11-16" and len(kpi["history"]) == 26
+    assert kpi["history"][-1]["value"] == kpi["value"]
+    assert {"centre", "lower", "upper"} <= set(kpi["limits"])
+    assert kpi["target"]["value"] == 0.02 and kpi["target"]["status"] == "off_track"
+    assert {"rule", "tone", "message"} == set(kpi["flags"][0])
+    assert kpi["wow"]["abs"] == pytest.approx(kpi["value"] - kpi["previous"])
+
+
+def test_json_matches_the_model(sample_db: Path, data: review.Data) -> None:
+    doc = json.loads(run("export", "--format", "json", "--db", sample_db, "--config", CONFIG).stdout)
+    r = review.build(config.load(CONFIG), data)
+    by_id = {k["id"]: k for p in doc["pillars"] for k in p["kpis"]}
+    for kpi in r.kpis:
+        assert by_id[kpi.id]["value"] == kpi.value
+        assert [f["message"] for f in by_id[kpi.id]["flags"]] == [f.message for f in kpi.flags]

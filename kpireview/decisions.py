@@ -74,6 +74,7 @@ def listing(
 
 
 def to_text(config: Config, items: list[Decision], today: date | None = None) -> str:
+    """One line per decision; an open one past its due date shows 'overdue' as its status."""
     today = today or date.today()
     if not items:
         return "No decisions.\n"
@@ -83,11 +84,11 @@ def to_text(config: Config, items: list[Decision], today: date | None = None) ->
     for d in items:
         label = config.by_id[d.metric].label if d.metric in config.by_id else d.metric
         due = d.due.isoformat() if d.due else "–"
-        mark = " OVERDUE" if is_overdue(d, today) else ""
-        note = d.note.splitlines()[0] if d.note else ""
+        status = "overdue" if is_overdue(d, today) else d.status
+        note = " ".join(d.note.split())
         lines.append(
             f"{d.id:>4}  {week_label(d.week, config.review.week_starts):<8}  {_fit(label, 20):<20}"
-            f"  {d.status:<7}  {_fit(d.owner, 10):<10}  {due:<10}  {_fit(note, 40)}{mark}"
+            f"  {status:<7}  {_fit(d.owner, 10):<10}  {due:<10}  {note}"
         )
     return "\n".join(lines) + "\n"
 

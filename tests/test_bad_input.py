@@ -13,16 +13,43 @@ GOOD_CSV = "metric,week,value\nmrr,2026-W46,470000\nmrr,2026-W47,480000\n"
 GOOD_HEAD = "pillars:\n  - {id: revenue, label: Revenue}\nmetrics:\n"
 
 BAD_CONFIGS = [
-    ("  - {id: mrr, label: MRR, pillar: revenue, unit: dollars}\n", ":4: metrics[0].unit: unknown unit 'dollars'"),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, unit: dollars}\n",
+        ":4: metrics[0].unit: unknown unit 'dollars'",
+    ),
     ("  - {id: mrr, label: MRR, pillar: sales}\n", ":4: metrics[0].pillar: unknown pillar 'sales'"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, owner: [a, b]}\n", ":4: metrics[0].owner: expected text"),
-    ("  - {id: mrr, label: MRR, pillar: revenue}\n  - {id: mrr, label: M, pillar: revenue}\n", ":5: metrics[1].id: duplicate id 'mrr'"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, formula: arr / 12}\n", ":4: metrics[0].formula: unknown metric id 'arr'"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, target: {value: 5, by: 2027-02-30, from: 2026-01-01}}\n", ":4: metrics[0].target.by:"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, target: {criterion: reach}}\n", ":4: metrics[0].target.value: missing"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, direction: upward}\n", ":4: metrics[0].direction: unknown direction 'upward'"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, rollup: max}\n", ":4: metrics[0].rollup: unknown rollup 'max'"),
-    ("  - {id: mrr, label: MRR, pillar: revenue, unknown_key: 1}\n", ":4: metrics[0].unknown_key: unknown key"),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, owner: [a, b]}\n",
+        ":4: metrics[0].owner: expected text",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue}\n  - {id: mrr, label: M, pillar: revenue}\n",
+        ":5: metrics[1].id: duplicate id 'mrr'",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, formula: arr / 12}\n",
+        ":4: metrics[0].formula: unknown metric id 'arr'",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, target: {value: 5, by: 2027-02-30, from: 2026-01-01}}\n",
+        ":4: metrics[0].target.by:",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, target: {criterion: reach}}\n",
+        ":4: metrics[0].target.value: missing",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, direction: upward}\n",
+        ":4: metrics[0].direction: unknown direction 'upward'",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, rollup: max}\n",
+        ":4: metrics[0].rollup: unknown rollup 'max'",
+    ),
+    (
+        "  - {id: mrr, label: MRR, pillar: revenue, unknown_key: 1}\n",
+        ":4: metrics[0].unknown_key: unknown key",
+    ),
     ("  - id: mrr\n   label: MRR\n", ":5: not valid YAML"),
 ]
 
@@ -41,14 +68,20 @@ BAD_CSVS = [
     ("metric,week,value\nmrr,,1\n", ":2: week: '' is not a date"),
     ("metric,week,value\nrevenue,2026-W47,1\n", ":2: metric: 'revenue' is not in the config"),
     ("metric,week,value\narr,2026-W47,1\n", ":2: metric: 'arr' is derived"),
-    ("metric,week,value\nmrr,2026-W47,1\nmrr,2026-11-18,2\n", ":3: week: a second value for mrr in 2026-W47 (first at line 2)"),
+    (
+        "metric,week,value\nmrr,2026-W47,1\nmrr,2026-11-18,2\n",
+        ":3: week: a second value for mrr in 2026-W47 (first at line 2)",
+    ),
     ("metric,week,value\nmrr,2026-W47\n", ":2: row: 2 cells where the header has 3"),
     ("week,mrr,bogus\n2026-W47,1,2\n", ":1: column 'bogus': matches no metric's column"),
     ("week,mrr,arr\n2026-W47,1,2\n", ":1: column 'arr': is a derived metric"),
     ("week,mrr\n2026-W47,1\n2026-W48,inf\n", ":3: mrr: 'inf' is not a number"),
     ("week,mrr\n2026-W47,NaN\n", ":2: mrr: 'NaN' is not a number"),
     ("", ":1: empty file"),
-    ("metric,week,value,colour\nmrr,2026-W47,1,red\n", ":1: column 'colour': not a long-format column"),
+    (
+        "metric,week,value,colour\nmrr,2026-W47,1,red\n",
+        ":1: column 'colour': not a long-format column",
+    ),
     ("date,mrr\nSun, 05-Jan-2020,1\n", ":2: row: 3 cells where the header has 2"),
 ]
 
@@ -68,7 +101,9 @@ def test_csv_that_is_not_utf8(tmp_path: Path, db: Path) -> None:
 
 def test_missing_csv(tmp_path: Path, db: Path) -> None:
     missing = tmp_path / "none.csv"
-    assert_fails(("import", missing, "--db", db, "--config", CONFIG), db, f"{missing}: no such file")
+    assert_fails(
+        ("import", missing, "--db", db, "--config", CONFIG), db, f"{missing}: no such file"
+    )
 
 
 @pytest.mark.parametrize(

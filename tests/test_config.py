@@ -86,17 +86,41 @@ def test_standing_target_criterion_follows_direction(tmp_path: Path) -> None:
 
 BAD = [
     # (metrics text, expected line, expected fragment)
-    ("  - {id: a, label: A, pillar: acquisition, colour: red}\n", 6, "metrics[0].colour: unknown key"),
-    ("  - {id: a, label: A, pillar: marketing}\n", 6, "metrics[0].pillar: unknown pillar 'marketing'"),
-    ("  - {id: a, label: A, pillar: revenue, unit: percnt}\n", 6, "metrics[0].unit: unknown unit 'percnt'"),
-    ("  - {id: a, label: A, pillar: revenue, direction: sideways}\n", 6, "metrics[0].direction: unknown direction"),
-    ("  - {id: a, label: A, pillar: revenue, rollup: median}\n", 6, "metrics[0].rollup: unknown rollup 'median'"),
+    (
+        "  - {id: a, label: A, pillar: acquisition, colour: red}\n",
+        6,
+        "metrics[0].colour: unknown key",
+    ),
+    (
+        "  - {id: a, label: A, pillar: marketing}\n",
+        6,
+        "metrics[0].pillar: unknown pillar 'marketing'",
+    ),
+    (
+        "  - {id: a, label: A, pillar: revenue, unit: percnt}\n",
+        6,
+        "metrics[0].unit: unknown unit 'percnt'",
+    ),
+    (
+        "  - {id: a, label: A, pillar: revenue, direction: sideways}\n",
+        6,
+        "metrics[0].direction: unknown direction",
+    ),
+    (
+        "  - {id: a, label: A, pillar: revenue, rollup: median}\n",
+        6,
+        "metrics[0].rollup: unknown rollup 'median'",
+    ),
     (
         "  - {id: a, label: A, pillar: revenue}\n  - {id: a, label: B, pillar: revenue}\n",
         7,
         "metrics[1].id: duplicate id 'a'",
     ),
-    ("  - {id: a, label: A, pillar: revenue, formula: b / c}\n", 6, "metrics[0].formula: unknown metric id 'b'"),
+    (
+        "  - {id: a, label: A, pillar: revenue, formula: b / c}\n",
+        6,
+        "metrics[0].formula: unknown metric id 'b'",
+    ),
     (
         "  - {id: a, label: A, pillar: revenue, formula: b * 2}\n"
         "  - {id: b, label: B, pillar: revenue, formula: a + 1}\n",
@@ -104,19 +128,43 @@ BAD = [
         "formula cycle: a -> b -> a",
     ),
     ("  - {id: a, label: A, pillar: revenue, formula: 'a ** 2'}\n", 6, "metrics[0].formula:"),
-    ("  - {id: a, label: A, pillar: revenue, target: {by: 2027-01-01}}\n", 6, "metrics[0].target.value: missing"),
+    (
+        "  - {id: a, label: A, pillar: revenue, target: {by: 2027-01-01}}\n",
+        6,
+        "metrics[0].target.value: missing",
+    ),
     (
         "  - {id: a, label: A, pillar: revenue, target: {value: 3, by: someday, from: 2026-01-01}}\n",
         6,
         "metrics[0].target.by: 'someday' is not a date",
     ),
-    ("  - {id: a, label: A, pillar: revenue, target: {value: three}}\n", 6, "metrics[0].target.value: expected a number"),
-    ("  - {id: a, label: 5, pillar: revenue, segments: paid}\n", 6, "metrics[0].segments: expected a list"),
+    (
+        "  - {id: a, label: A, pillar: revenue, target: {value: three}}\n",
+        6,
+        "metrics[0].target.value: expected a number",
+    ),
+    (
+        "  - {id: a, label: 5, pillar: revenue, segments: paid}\n",
+        6,
+        "metrics[0].segments: expected a list",
+    ),
     ("  - {label: A, pillar: revenue}\n", 6, "metrics[0].id: missing"),
     ("  - {id: 2fast, label: A, pillar: revenue}\n", 6, "metrics[0].id: '2fast' is not an id"),
-    ("  - {id: a, label: A, pillar: revenue, target: {value: 3, by: 2027-01-01}}\n", 6, "target.from: missing"),
-    ("  - id: a\n    label: A\n    pillar: revenue\n    unit: [count]\n", 9, "metrics[0].unit: expected unit"),
-    ("  - {id: a, label: A, pillar: revenue, target: {metric: nope}}\n", 6, "target.metric: unknown metric id 'nope'"),
+    (
+        "  - {id: a, label: A, pillar: revenue, target: {value: 3, by: 2027-01-01}}\n",
+        6,
+        "target.from: missing",
+    ),
+    (
+        "  - id: a\n    label: A\n    pillar: revenue\n    unit: [count]\n",
+        9,
+        "metrics[0].unit: expected unit",
+    ),
+    (
+        "  - {id: a, label: A, pillar: revenue, target: {metric: nope}}\n",
+        6,
+        "target.metric: unknown metric id 'nope'",
+    ),
     ("  - {id: a, label: A, pillar: revenue\n", 7, "not valid YAML"),
 ]
 

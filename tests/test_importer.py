@@ -48,9 +48,9 @@ def test_long_format_with_segments_and_week_spellings(write) -> None:
         "long.csv",
         "metric,week,value,segment\n"
         "traffic,2026-W47,1200,paid\n"
-        "traffic,2026-11-18,\"3,400\",organic\n"
+        'traffic,2026-11-18,"3,400",organic\n'
         "churn_rate,2026-W47,2.6%,\n"
-        "mrr,2026-W46,\"$480,000\",\n",
+        'mrr,2026-W46,"$480,000",\n',
     )
     batch = importer.read(path, CFG)
     assert not batch.daily

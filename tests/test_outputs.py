@@ -114,7 +114,9 @@ def test_json_export_has_documented_fields(sample_db: Path, tmp_path: Path) -> N
 
 
 def test_json_matches_the_model(sample_db: Path, data: review.Data) -> None:
-    doc = json.loads(run("export", "--format", "json", "--db", sample_db, "--config", CONFIG).stdout)
+    doc = json.loads(
+        run("export", "--format", "json", "--db", sample_db, "--config", CONFIG).stdout
+    )
     r = review.build(config.load(CONFIG), data)
     by_id = {k["id"]: k for p in doc["pillars"] for k in p["kpis"]}
     for kpi in r.kpis:

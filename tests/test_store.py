@@ -161,7 +161,12 @@ def test_unchanged_rows_keep_their_load_time(db: Path) -> None:
 def test_decisions_with_revisions(db: Path) -> None:
     with Store(db) as store:
         did = store.add_decision(
-            "churn_rate", W2, "Churn jumped", decision="Roll back", owner="ana", due=date(2026, 11, 27)
+            "churn_rate",
+            W2,
+            "Churn jumped",
+            decision="Roll back",
+            owner="ana",
+            due=date(2026, 11, 27),
         )
         store.update_decision(did, note="Churn jumped after pricing", author="bo")
         store.update_decision(did, status="done")

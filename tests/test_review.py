@@ -161,7 +161,7 @@ def test_outside_limits_flag_sentence_and_counts(cfg, db: Path) -> None:
         "(20-week baseline)"
     )
     target = next(f for f in churn.flags if f.rule == "target")
-    assert "Churn 3.1% is above its target 2.0% (off track)" == target.message
+    assert target.message == "Churn 3.1% is above its target 2.0% (off track)"
     assert r.counts.bad >= 1 and r.counts.off_track >= 1
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+from dataclasses import dataclass
 from datetime import date
 
 from kpireview.config import Config
@@ -106,3 +107,63 @@ def to_json(config: Config, items: list[Decision], today: date | None = None) ->
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a person typed into the decision form, as text."""
+
+    note: str = ""
+    decision: str = ""
+    owner: str = ""
+    due: str = ""
+    expected: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not any(v.strip() for v in vars(self).values())
+
+
+def draft_of(d: Decision) -> Draft:
+    return Draft(d.note, d.decision, d.owner, d.due.isoformat() if d.due else "", d.expected)
+
+
+def check_draft(draft: Draft, today: date) -> tuple[dict[str, object], dict[str, str]]:
+    """The values to store, and an error message per field that is wrong."""
+    errors: dict[str, str] = {}
+    if not draft.note.strip():
+        errors["note"] = "Say what moved and why (required)."
+    due = None
+    if draft.due.strip():
+        try:
+            due = parse_due(draft.due, today)
+        except KpiError as exc:
+            errors["due"] = str(exc)
+    values = {
+        "note": draft.note.strip(),
+        "decision": draft.decision.strip(),
+        "owner": draft.owner.strip() or current_user(),
+        "due": due,
+        "expected": draft.expected.strip(),
+    }
+    return values, errors
+
+
+def save_draft(
+    store: Store, metric: str, week: date, draft: Draft, today: date, decision_id: int | None = None
+) -> int:
+    """Save a checked draft: a new decision, or an edit that keeps the old text as a revision."""
+    values, errors = check_draft(draft, today)
+    if errors:
+        raise KpiError("; ".join(f"{k}: {v}" for k, v in errors.items()))
+    if decision_id is None:
+        return store.add_decision(metric, week, author=current_user(), **values)  # type: ignore[arg-type]
+    store.update_decision(decision_id, author=current_user(), **values)
+    return decision_id
+
+
+def toggle_done(store: Store, decision_id: int) -> str:
+    """Open ↔ done; returns the new status."""
+    status = "open" if store.decision(decision_id).status == "done" else "done"
+    store.update_decision(decision_id, author=current_user(), status=status)
+    return status

@@ -20,8 +20,15 @@ MONDAY = date(2026, 11, 23)
 @pytest.fixture
 def db(tmp_path: Path, write) -> Path:
     path = tmp_path / "d.db"
-    rows = "".join(f"churn_rate,2026-W{w:02d},{0.016 + (w >= 44) * 0.01:.3f}\n" for w in range(20, 48))
-    assert run("import", write("c.csv", "metric,week,value\n" + rows), "--db", path, "--config", CONFIG).exit_code == 0
+    rows = "".join(
+        f"churn_rate,2026-W{w:02d},{0.016 + (w >= 44) * 0.01:.3f}\n" for w in range(20, 48)
+    )
+    assert (
+        run(
+            "import", write("c.csv", "metric,week,value\n" + rows), "--db", path, "--config", CONFIG
+        ).exit_code
+        == 0
+    )
     return path
 
 
@@ -56,8 +63,18 @@ def test_decide_records_at_latest_week_with_user_as_owner(db: Path, monkeypatch)
     assert result.stdout.strip() == "Recorded decision 1 on churn_rate for 2026-W47."
     with Store(db) as store:
         [d] = store.decisions()
-    assert (d.metric, d.week, d.owner, d.author) == ("churn_rate", date(2026, 11, 16), "maria", "maria")
-    assert (d.note, d.decision, d.expected, d.due) == ("Churn jumped", "Call accounts", "back under 2%", date(2026, 12, 4))
+    assert (d.metric, d.week, d.owner, d.author) == (
+        "churn_rate",
+        date(2026, 11, 16),
+        "maria",
+        "maria",
+    )
+    assert (d.note, d.decision, d.expected, d.due) == (
+        "Churn jumped",
+        "Call accounts",
+        "back under 2%",
+        date(2026, 12, 4),
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,7 +82,10 @@ def test_decide_records_at_latest_week_with_user_as_owner(db: Path, monkeypatch)
     [
         (["nope", "--note", "x"], "decide: unknown metric 'nope'"),
         (["churn_rate", "--note", "  "], "decide: --note: required"),
-        (["churn_rate", "--note", "x", "--due", "someday"], "decide: --due: 'someday' is not a due date"),
+        (
+            ["churn_rate", "--note", "x", "--due", "someday"],
+            "decide: --due: 'someday' is not a due date",
+        ),
         (["churn_rate", "--note", "x", "--week", "W47"], "--week: 'W47' is not a date"),
     ],
 )
@@ -79,7 +99,9 @@ def test_decide_bad_input(db: Path, args: list[str], message: str) -> None:
 
 def add(db: Path, **kw) -> int:
     with Store(db) as store:
-        return store.add_decision(**{"metric": "churn_rate", "week": date(2026, 11, 2), "note": "n", **kw})
+        return store.add_decision(
+            **{"metric": "churn_rate", "week": date(2026, 11, 2), "note": "n", **kw}
+        )
 
 
 def test_listing_open_first_then_due(db: Path) -> None:
@@ -102,7 +124,11 @@ def test_decisions_text_and_json(db: Path) -> None:
     assert row.split()[:6] == [str(did), "2026-W45", "Churn", "overdue", "ana", "2026-11-20"]
     assert row.endswith("Churn | up second line")
     doc = json.loads(run("decisions", "--format", "json", "--db", db, "--config", CONFIG).stdout)
-    assert doc[0]["id"] == did and doc[0]["overdue"] is True and doc[0]["note"] == "Churn | up\nsecond line"
+    assert (
+        doc[0]["id"] == did
+        and doc[0]["overdue"] is True
+        and doc[0]["note"] == "Churn | up\nsecond line"
+    )
     assert doc[0]["week_label"] == "2026-W45"
 
 
@@ -125,3 +151,30 @@ def test_edit_keeps_revisions(db: Path) -> None:
         store.update_decision(did, note="third")
         assert [r.note for r in store.revisions(did)] == ["first", "second"]
         assert store.decision(did).note == "third"
+
+
+def test_draft_checks_fields() -> None:
+    from kpireview.decisions import Draft, check_draft
+
+    values, errors = check_draft(Draft(note="  ", due="someday"), MONDAY)
+    assert set(errors) == {"note", "due"}
+    values, errors = check_draft(Draft(note="Churn up", due="fri", owner=""), MONDAY)
+    assert not errors and values["due"] == date(2026, 11, 27) and values["owner"]
+    assert Draft().empty and not Draft(expected="x").empty
+
+
+def test_save_draft_new_then_edit_keeps_revision(db: Path, monkeypatch) -> None:
+    from kpireview.decisions import Draft, draft_of, save_draft, toggle_done
+
+    monkeypatch.setenv("KPIREVIEW_USER", "lee")
+    with Store(db) as store:
+        did = save_draft(
+            store, "churn_rate", date(2026, 11, 16), Draft(note="first", due="+7d"), MONDAY
+        )
+        saved = store.decision(did)
+        assert (saved.note, saved.owner, saved.due) == ("first", "lee", date(2026, 11, 30))
+        save_draft(store, "churn_rate", date(2026, 11, 16), Draft(note="second"), MONDAY, did)
+        assert store.decision(did).note == "second" and store.decision(did).due is None
+        assert [r.note for r in store.revisions(did)] == ["first"]
+        assert draft_of(store.decision(did)).note == "second"
+        assert toggle_done(store, did) == "done" and toggle_done(store, did) == "open"

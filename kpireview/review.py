@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from kpireview import signals, units
 from kpireview.config import Config, Metric, Target
@@ -41,14 +42,12 @@ class Change:
     rel: float | None
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
     week: date
     value: float | None
 
 
-@dataclass(frozen=True)
-class MonthPoint:
+class MonthPoint(NamedTuple):
     month: date
     value: float | None
     year_ago: float | None
@@ -207,6 +206,13 @@ class Data:
     reasons: dict[tuple[str, date], str]
     decisions: list[Decision]
     weeks: list[date] = field(default_factory=list)
+    segments: dict[str, list[str]] = field(default_factory=dict)
+    monthly: dict[str, dict[date, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for metric_id, segment in sorted(self.series):
+            if segment:
+                self.segments.setdefault(metric_id, []).append(segment)
 
     def get(self, metric_id: str, segment: str = "") -> Series:
         return self.series.get((metric_id, segment), {})
@@ -220,7 +226,40 @@ def load(config: Config, store: Store) -> Data:
         if metric.formula is not None:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
-    return Data(series, reasons, store.decisions(), weeks)
+    data = Data(series, reasons, store.decisions(), weeks)
+    data.monthly = _monthly(config, data)
+    return data
+
+
+def _monthly(config: Config, data: Data) -> dict[str, dict[date, float]]:
+    """Whole-month values of every KPI, rolled up once; derived ones from their inputs' months."""
+    month = {w: month_of(w) for w in data.weeks}
+    out: dict[str, dict[date, float]] = {}
+    for m in _in_dependency_order(config):
+        if m.formula is not None:
+            inputs = [out.get(n, {}) for n in m.formula.inputs]
+            months = set().union(*inputs) if inputs else set()
+            values = {
+                mo: m.formula.evaluate(
+                    {n: s.get(mo) for n, s in zip(m.formula.inputs, inputs, strict=True)}
+                ).value
+                for mo in months
+            }
+            out[m.id] = {mo: v for mo, v in values.items() if v is not None}
+            continue
+        groups: dict[date, list[float]] = {}
+        for week, value in sorted(data.get(m.id).items()):
+            groups.setdefault(month[week], []).append(value)
+        out[m.id] = {mo: _roll(m.rollup, vs) for mo, vs in groups.items()}
+    return out
+
+
+def _roll(rollup: str, values: list[float]) -> float:
+    if rollup == "sum":
+        return sum(values)
+    if rollup == "mean":
+        return sum(values) / len(values)
+    return values[-1]
 
 
 def _in_dependency_order(config: Config) -> list[Metric]:
@@ -260,7 +299,8 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
     starts = config.review.week_starts
     latest = data.weeks[-1] if data.weeks else None
     week = week_start(week, starts) if week else (latest or week_start(date.today(), starts))
-    kpis = {m.id: _kpi(config, data, m, week) for m in config.metrics}
+    frame = _Frame.of(config, data, week)
+    kpis = {m.id: _kpi(config, data, m, frame) for m in config.metrics}
     pillars = tuple(
         PillarReview(p.id, p.label, tuple(kpis[m.id] for m in config.in_pillar(p.id)))
         for p in config.pillars
@@ -292,13 +332,44 @@ def change(value: float | None, other: float | None) -> Change:
     return Change(value - other, rel if rel is not None and math.isfinite(rel) else None)
 
 
-def _kpi(config: Config, data: Data, m: Metric, week: date) -> Kpi:
+@dataclass(frozen=True)
+class _Frame:
+    """What every KPI of one week's review shares: the week lists and the week's decisions."""
+
+    week: date
+    history: list[date]
+    baseline: list[date]
+    run: list[date]
+    decisions: dict[str, tuple[Decision, ...]]
+    months: list[tuple[date, date]]  # the trailing 12 months, each with the month a year before
+    month_complete: bool  # whether the reviewed week is the last of its month
+
+    @classmethod
+    def of(cls, config: Config, data: Data, week: date) -> _Frame:
+        by_metric: dict[str, list[Decision]] = {}
+        for d in data.decisions:
+            if d.week == week:
+                by_metric.setdefault(d.metric, []).append(d)
+        return cls(
+            week,
+            _weeks_back(week, config.review.history_weeks),
+            _weeks_back(week - WEEK, config.review.baseline_weeks),
+            _weeks_back(week, RUN_WINDOW),
+            {k: tuple(v) for k, v in by_metric.items()},
+            [
+                (add_months(month_of(week), -k), add_months(month_of(week), -k - 12))
+                for k in range(11, -1, -1)
+            ],
+            month_of(week + WEEK) > month_of(week),
+        )
+
+
+def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
+    week = frame.week
     s = data.get(m.id)
     value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
     target = _target(data, m, week, value)
-    lim = signals.limits(
-        [s[w] for w in _weeks_back(week - WEEK, config.review.baseline_weeks) if w in s]
-    )
+    lim = signals.limits([s[w] for w in frame.baseline if w in s])
     limits = Limits(lim.centre, lim.lower, lim.upper, lim.mr_bar, lim.n) if lim else None
     missing = value is None and previous is not None
     kpi = Kpi(
@@ -315,8 +386,8 @@ def _kpi(config: Config, data: Data, m: Metric, week: date) -> Kpi:
         year_ago=year_ago,
         wow=change(value, previous),
         yoy=change(value, year_ago),
-        history=tuple(Point(w, s.get(w)) for w in _weeks_back(week, config.review.history_weeks)),
-        months=_months(config, data, m, week),
+        history=tuple(Point(w, s.get(w)) for w in frame.history),
+        months=_months(config, data, m, frame),
         target=target,
         limits=limits,
         flags=(),
@@ -324,10 +395,12 @@ def _kpi(config: Config, data: Data, m: Metric, week: date) -> Kpi:
         reason=data.reasons.get((m.id, week), ""),
         segments=_segments(data, m, week),
         drivers=_drivers(config, data, m, week),
-        decisions=tuple(d for d in data.decisions if d.metric == m.id and d.week == week),
+        decisions=frame.decisions.get(m.id, ()),
         currency=m.currency,
     )
-    return replace(kpi, flags=tuple(_flags(kpi, s, week, lim)))
+    # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
+    object.__setattr__(kpi, "flags", tuple(_flags(kpi, s, frame, lim)))
+    return kpi
 
 
 def _weeks_back(week: date, n: int) -> list[date]:
@@ -368,9 +441,7 @@ def _with(target: TargetStatus, **changes: object) -> TargetStatus:
 
 
 def _segments(data: Data, m: Metric, week: date) -> tuple[Segment, ...]:
-    names = list(m.segments) + sorted(
-        seg for (mid, seg) in data.series if mid == m.id and seg and seg not in m.segments
-    )
+    names = list(m.segments) + [seg for seg in data.segments.get(m.id, ()) if seg not in m.segments]
     total = data.get(m.id).get(week)
     out = []
     for name in names:
@@ -396,59 +467,39 @@ def _drivers(config: Config, data: Data, m: Metric, week: date) -> tuple[Driver,
 # --- months ----------------------------------------------------------------------------------
 
 
-def _months(config: Config, data: Data, m: Metric, week: date) -> tuple[MonthPoint, ...]:
+def _months(config: Config, data: Data, m: Metric, frame: _Frame) -> tuple[MonthPoint, ...]:
     """The trailing 12 calendar months to the reviewed week, and the same months a year before.
 
-    Weeks belong to the month holding most of their days; derived metrics are recomputed
-    from their inputs' monthly values, never averaged.
+    Weeks belong to the month holding most of their days; the reviewed week's month counts its
+    weeks up to the reviewed one. Derived metrics are recomputed from their inputs' monthly
+    values, never averaged.
     """
-    last = month_of(week)
-    complete_through = month_of(week + WEEK) > last
-    out = []
-    for k in range(11, -1, -1):
-        month = add_months(last, -k)
-        upto = week if month == last else None
-        out.append(
-            MonthPoint(
-                month,
-                _month_value(config, data, m, month, upto),
-                _month_value(config, data, m, add_months(month, -12), None),
-                month != last or complete_through,
-            )
-        )
+    whole = data.monthly.get(m.id, {})
+    out = [MonthPoint(mo, whole.get(mo), whole.get(ago), True) for mo, ago in frame.months]
+    if not frame.month_complete:
+        last, ago = frame.months[-1]
+        partial = _month_to_date(config, data, m, frame.week)
+        out[-1] = MonthPoint(last, partial, whole.get(ago), False)
     return tuple(out)
 
 
-def _month_value(
-    config: Config, data: Data, m: Metric, month: date, upto: date | None
-) -> float | None:
+def _month_to_date(config: Config, data: Data, m: Metric, week: date) -> float | None:
+    """A KPI's value for the month of ``week``, counting its weeks up to ``week``."""
     if m.formula is not None:
-        values = {
-            n: _month_value(config, data, config.metric(n), month, upto) for n in m.formula.inputs
-        }
+        values = {n: _month_to_date(config, data, config.metric(n), week) for n in m.formula.inputs}
         return m.formula.evaluate(values).value
     s = data.get(m.id)
-    weeks = _weeks_of_month(month, config.review.week_starts)
-    values = [s[w] for w in weeks if w in s and (upto is None or w <= upto)]
-    if not values:
-        return None
-    if m.rollup == "sum":
-        return sum(values)
-    if m.rollup == "mean":
-        return sum(values) / len(values)
-    return values[-1]
-
-
-def _weeks_of_month(month: date, starts: int) -> list[date]:
-    first = week_start(month, starts)
+    first = week_start(month_of(week), config.review.week_starts)
     weeks = [first + WEEK * k for k in range(6)]
-    return [w for w in weeks if month_of(w) == month]
+    values = [s[w] for w in weeks if w <= week and w in s and month_of(w) == month_of(week)]
+    return _roll(m.rollup, values) if values else None
 
 
 # --- flags -----------------------------------------------------------------------------------
 
 
-def _flags(kpi: Kpi, s: Series, week: date, lim: signals.Limits | None) -> list[Flag]:
+def _flags(kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None) -> list[Flag]:
+    week = frame.week
     flags: list[Flag] = []
     if kpi.missing:
         prev_label = week_label(week - WEEK, week.weekday())
@@ -461,7 +512,7 @@ def _flags(kpi: Kpi, s: Series, week: date, lim: signals.Limits | None) -> list[
             )
         )
     if lim is not None and kpi.value is not None:
-        recent = [s.get(w) for w in _weeks_back(week, RUN_WINDOW)]
+        recent = [s.get(w) for w in frame.run]
         for signal in signals.detect(lim, recent, kpi.direction):
             flags.append(Flag(signal.rule, signal.tone, _signal_sentence(kpi, signal)))
     target = kpi.target
@@ -546,3 +597,48 @@ def week_label_of(review: WeekReview, week: date) -> str:
 
 def month_text(month: date) -> str:
     return month_label(month)
+
+
+# --- detail chart ----------------------------------------------------------------------------
+
+DETAIL_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Detail:
+    """What a KPI's detail chart needs beyond its Kpi: a year of weeks, the target line, and
+    every decision on the metric (any week, oldest first)."""
+
+    metric: str
+    week: date
+    history52: tuple[Point, ...]
+    pace: tuple[Point, ...]
+    decisions: tuple[Decision, ...]
+
+
+def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
+    """The 52 weeks ending at ``week`` of one KPI, with the target line under each week.
+
+    The target line is the value expected that week for a paced target (none before its
+    start), the threshold for a standing target, and the plan value for a plan-metric target.
+    """
+    m = config.metric(metric_id)
+    s = data.get(m.id)
+    weeks = _weeks_back(week, DETAIL_WEEKS)
+    return Detail(
+        metric=m.id,
+        week=week,
+        history52=tuple(Point(w, s.get(w)) for w in weeks),
+        pace=tuple(Point(w, _target_line(data, m, w, s.get(w))) for w in weeks),
+        decisions=tuple(d for d in data.decisions if d.metric == m.id),
+    )
+
+
+def _target_line(data: Data, m: Metric, week: date, value: float | None) -> float | None:
+    target = _target(data, m, week, value)
+    if target is None:
+        return None
+    if target.criterion == "reach":
+        started = target.start is None or week_end(week) >= target.start
+        return target.expected if started else None
+    return target.value

@@ -90,6 +90,29 @@ def cli() -> None:
     """
 
 
+@cli.command("init")
+@store_options
+def init_command(db_path: Path, config_path: Path) -> None:
+    """Start a review: a starter config to edit (if none exists) and an empty database."""
+    from importlib.resources import files
+
+    from kpireview import config
+    from kpireview.export import write_atomic
+    from kpireview.store import Store
+
+    if config_path.exists():
+        click.echo(f"{config_path}: kept (it exists)")
+    else:
+        config_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(config_path, files("kpireview").joinpath("starter.yaml").read_text("utf-8"))
+        click.echo(f"{config_path}: starter config written; edit it to name your KPIs")
+    config.load(config_path)
+    existed = db_path.exists()
+    Store(db_path).close()
+    click.echo(f"{db_path}: {'kept (it exists)' if existed else 'empty database created'}")
+    click.echo(f"Next: kpireview import FILE.csv --db {db_path} --config {config_path}")
+
+
 @cli.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and count changes; write nothing.")

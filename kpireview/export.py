@@ -197,7 +197,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 # --- markdown meeting notes ------------------------------------------------------------------
 
-_MD_INLINE = set("\\`*_[]<>|&~")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|&~])")
 _MD_BLOCK_START = re.compile(r"^(\s*\d*)(#{1,6}|[>+=-]|(?<=\d)[.)])(?=\s|$)")
 
 
@@ -209,7 +209,7 @@ def md(text: str) -> str:
     """
     lines = []
     for line in text.splitlines():
-        line = "".join("\\" + c if c in _MD_INLINE else c for c in line.strip())
+        line = _MD_INLINE.sub(r"\\\1", line.strip())
         lines.append(_MD_BLOCK_START.sub(lambda m: m[1] + "\\" + m[2], line))
     return "<br>".join(line for line in lines if line)
 
@@ -275,8 +275,8 @@ def _md_flags(review: WeekReview) -> list[str]:
     return lines + [""]
 
 
-def _decision_text(d: Decision, review: WeekReview) -> str:
-    label = _label(review, d.metric)
+def _decision_text(d: Decision, review: WeekReview, labels: dict[str, str]) -> str:
+    label = labels.get(d.metric, d.metric)
     bits = [f"**{md(label)}** ({review_week_label(review, d.week)}): {md(d.note)}"]
     if d.decision:
         bits.append(f"Decision: {md(d.decision)}")
@@ -294,7 +294,8 @@ def _decision_text(d: Decision, review: WeekReview) -> str:
 def _md_decisions(title: str, decisions: tuple[Decision, ...], review: WeekReview) -> list[str]:
     if not decisions:
         return [f"## {title}", "", "None recorded.", ""]
-    return [f"## {title}", "", *(f"- {_decision_text(d, review)}" for d in decisions), ""]
+    labels = _labels(review)
+    return [f"## {title}", "", *(f"- {_decision_text(d, review, labels)}" for d in decisions), ""]
 
 
 def _md_open(review: WeekReview) -> list[str]:
@@ -303,11 +304,12 @@ def _md_open(review: WeekReview) -> list[str]:
         return lines + ["None open.", ""]
     lines += ["| KPI | Action | Owner | Due | Since |", "|---|---|---|---|---|"]
     end = review.week + timedelta(days=6)
+    labels = _labels(review)
     for d in review.open_actions:
         due = d.due.isoformat() if d.due else ""
         if d.due and d.due <= end:
             due += " **overdue**"
-        cells = [_label(review, d.metric), d.decision or d.note, d.owner]
+        cells = [labels.get(d.metric, d.metric), d.decision or d.note, d.owner]
         lines.append(
             "| " + " | ".join(md(c) for c in cells)
             + f" | {due} | {review_week_label(review, d.week)} |"
@@ -330,11 +332,9 @@ def _md_carried(review: WeekReview) -> list[str]:
     return lines + [""]
 
 
-def _label(review: WeekReview, metric_id: str) -> str:
-    for k in review.kpis:
-        if k.id == metric_id:
-            return k.label
-    return metric_id
+def _labels(review: WeekReview) -> dict[str, str]:
+    """Metric id → label, to name the KPI of each decision without a scan per decision."""
+    return {k.id: k.label for k in review.kpis}
 
 
 def review_week_label(review: WeekReview, week: date) -> str:

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
+from functools import cache
+from math import isfinite
 from pathlib import Path
 
 import sqlite_utils
@@ -44,6 +46,23 @@ class UpsertCounts:
     unchanged: int
 
 
+def stored_day(text: object, name: str) -> date:
+    """A date read from the database; a hand-edited bad one raises ValueError naming it."""
+    try:
+        return date.fromisoformat(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _row_name(metric: object, week: object, segment: object) -> str:
+    return f"snapshots row (metric {metric!r}, week {week!r}, segment {segment!r})"
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 @dataclass(frozen=True)
 class Decision:
     id: int
@@ -61,9 +80,9 @@ class Decision:
 
     @classmethod
     def from_row(cls, row: dict) -> Decision:
-        values = {f.name: row.get(f.name) for f in fields(cls)}
-        values["week"] = date.fromisoformat(row["week"])
-        values["due"] = date.fromisoformat(row["due"]) if row.get("due") else None
+        values = {name: row.get(name) for name in _field_names(cls)}
+        values["week"] = stored_day(row["week"], "week")
+        values["due"] = stored_day(row["due"], "due") if row.get("due") else None
         for name in ("note", "decision", "owner", "expected", "author"):
             values[name] = values[name] or ""
         return cls(**values)
@@ -288,18 +307,38 @@ class Store:
             self.conn.execute("ROLLBACK")
 
     def load_snapshots(self) -> dict[tuple[str, str], Series]:
-        """Every stored value: (metric, segment) → {week start: value}."""
+        """Every stored value: (metric, segment) → {week start: value}, weeks in order.
+
+        Read in primary-key order (no sort step); each week's text is parsed once.
+        """
         out: dict[tuple[str, str], Series] = {}
+        days: dict[str, date] = {}
         cursor = self.conn.execute(
-            "SELECT metric, segment, week, value FROM snapshots ORDER BY metric, segment, week"
+            "SELECT metric, segment, week, value FROM snapshots ORDER BY metric, week, segment"
         )
         for metric, segment, week, value in cursor:
-            out.setdefault((metric, segment), {})[date.fromisoformat(week)] = value
+            day = days.get(week)
+            if day is None:
+                day = days[week] = self._stored_week(week, _row_name(metric, week, segment))
+            if type(value) is not float or not isfinite(value):
+                where = _row_name(metric, week, segment)
+                raise StoreError(f"{self.path}: {where}: value {value!r} is not a finite number")
+            series = out.get((metric, segment))
+            if series is None:
+                series = out[(metric, segment)] = {}
+            series[day] = value
         return out
+
+    def _stored_week(self, text: object, where: str) -> date:
+        """A week read from snapshots; a hand-edited bad one is a StoreError naming the row."""
+        try:
+            return stored_day(text, "week")
+        except ValueError as exc:
+            raise StoreError(f"{self.path}: {where}: {exc}") from None
 
     def latest_week(self) -> date | None:
         row = self.conn.execute("SELECT max(week) FROM snapshots").fetchone()
-        return date.fromisoformat(row[0]) if row and row[0] else None
+        return self._stored_week(row[0], "snapshots") if row and row[0] else None
 
     def metric_ranges(self) -> list[MetricRange]:
         """Per metric and segment: first and last week with data, and the count of values."""
@@ -308,7 +347,13 @@ class Store:
                GROUP BY metric, segment ORDER BY metric, segment"""
         )
         return [
-            MetricRange(m, s, date.fromisoformat(a), date.fromisoformat(b), n)
+            MetricRange(
+                m,
+                s,
+                self._stored_week(a, _row_name(m, a, s)),
+                self._stored_week(b, _row_name(m, b, s)),
+                n,
+            )
             for m, s, a, b, n in rows
         ]
 
@@ -389,13 +434,19 @@ class Store:
         sql = "SELECT * FROM decisions"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [Decision.from_row(r) for r in self.db.query(sql + " ORDER BY week, id", params)]
+        return [self._decision(r) for r in self.db.query(sql + " ORDER BY week, id", params)]
 
     def decision(self, decision_id: int) -> Decision:
         rows = list(self.db.query("SELECT * FROM decisions WHERE id = ?", [decision_id]))
         if not rows:
             raise StoreError(f"{self.path}: no decision with id {decision_id}")
-        return Decision.from_row(rows[0])
+        return self._decision(rows[0])
+
+    def _decision(self, row: dict) -> Decision:
+        try:
+            return Decision.from_row(row)
+        except ValueError as exc:
+            raise StoreError(f"{self.path}: decision {row.get('id')}: {exc}") from None
 
     def revisions(self, decision_id: int) -> list[Revision]:
         rows = self.db.query(

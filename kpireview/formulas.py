@@ -71,6 +71,11 @@ class Formula:
 def _names(node: ast.AST, text: str) -> list[str]:
     """Check every node is allowed and return the metric ids read, in order."""
     if isinstance(node, ast.Name):
+        written = ast.get_source_segment(text, node)
+        if written != node.id:  # Python reads identifiers NFKC-normalised: 'ℌ' as 'H'
+            raise FormulaError(
+                f"'{text}': '{written}' would be read as '{node.id}'; write metric ids plainly"
+            )
         return [node.id]
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, int | float):

@@ -174,8 +174,9 @@ def read(path: Path, config: Config, progress: bool = False) -> Batch:
 def _check_one_per_week(obs: Observations, starts: int, errors: _Errors) -> None:
     """In a weekly file, two rows for one metric, segment and week are a conflict."""
     first: dict[tuple[str, str, date], int] = {}
-    for (metric_id, segment, day), (_, line) in sorted(obs.items(), key=lambda kv: kv[1][1]):
-        week = week_start(day, starts)
+    weeks = _week_starts(obs, starts)
+    for (metric_id, segment, day), (_, line) in obs.items():  # in line order, as recorded
+        week = weeks[day]
         earlier = first.setdefault((metric_id, segment, week), line)
         if earlier != line:
             label = week_label(week, starts)
@@ -266,6 +267,9 @@ def _read_long(
                 f"{errors.path}:1: column '{name}': not a long-format column "
                 "(expected metric, week, value and optionally segment)"
             )
+    _check_unique(lower, errors.path)
+    if {"week", "date"} <= set(lower):
+        raise ImportError_(f"{errors.path}:1: column 'date': give either week or date, not both")
     at = {name: lower.index(name) for name in lower}
     week_col = at.get("week", at.get("date"))
     metric_col, value_col, seg_col = at["metric"], at["value"], at.get("segment")
@@ -292,6 +296,15 @@ def _read_long(
         segment = row[seg_col].strip() if seg_col is not None else ""
         _record(obs, (metric_id, segment, day), value, line, errors, header[value_col])
     return obs
+
+
+def _check_unique(names: list[str], path: Path) -> None:
+    """Two columns with one name would make one of them silently ignored."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ImportError_(f"{path}:1: column '{name}': appears twice in the header")
+        seen.add(name)
 
 
 def _safe_rows(rows: Iterator[list[str]], reader, errors: _Errors) -> Iterator[list[str]]:
@@ -323,6 +336,7 @@ def _value(text: str, line: int, where: str, errors: _Errors) -> float | None:
 
 def _wide_columns(header: list[str], config: Config, path: Path) -> list[tuple[int, str, str]]:
     """(index, metric id, segment) for each metric column of a wide file."""
+    _check_unique(header, path)
     columns = config.by_column()
     derived = {m.column: m for m in config.metrics if m.derived}
     out = []
@@ -376,6 +390,11 @@ def _to_weeks(obs: Observations, days: set[date], config: Config, batch: Batch) 
     but where a metric has fewer values (from its first week on) is recorded as partial.
     """
     starts = config.review.week_starts
+    if not batch.daily:  # one value per week, checked: the rows as they are
+        weeks = _week_starts(obs, starts)
+        rows = [(m, weeks[d], s, value) for (m, s, d), (value, _) in obs.items()]
+        batch.rows = sorted(rows, key=lambda r: (r[0], r[2], r[1]))
+        return
     groups: dict[tuple[str, str], dict[date, list[tuple[date, float]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -385,15 +404,19 @@ def _to_weeks(obs: Observations, days: set[date], config: Config, batch: Batch) 
     for (metric_id, segment), weeks in sorted(groups.items()):
         rollup = config.metric(metric_id).rollup
         first = min(weeks)
-        for week in sorted(file_weeks | set(weeks)) if batch.daily else sorted(weeks):
+        for week in sorted(file_weeks | set(weeks)):
             values = weeks.get(week, [])
             if week < first:
                 continue
-            if batch.daily and len(values) < 7:
+            if len(values) < 7:
                 batch.partial.append(Partial(metric_id, segment, week, len(values)))
             else:
-                value = _roll_up(rollup, values) if batch.daily else values[0][1]
-                batch.rows.append((metric_id, week, segment, value))
+                batch.rows.append((metric_id, week, segment, _roll_up(rollup, values)))
+
+
+def _week_starts(obs: Observations, starts: int) -> dict[date, date]:
+    """The week start of every day in ``obs``, each computed once."""
+    return {day: week_start(day, starts) for day in {key[2] for key in obs}}
 
 
 def _roll_up(rollup: str, days: list[tuple[date, float]]) -> float:

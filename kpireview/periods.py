@@ -40,6 +40,7 @@ def week_end(start: date) -> date:
     return start + timedelta(days=6)
 
 
+@lru_cache(maxsize=8192)  # called per decision and per flag on every build
 def week_label(start: date, starts: int = 0) -> str:
     """ISO-style label of a week, e.g. '2026-W47'."""
     monday = start + timedelta(days=(0 - starts) % 7)
@@ -126,7 +127,7 @@ def parse_due(text: str, today: date) -> date:
     if stripped in ("today", "tomorrow"):
         return today + timedelta(days=0 if stripped == "today" else 1)
     if is_week_string(stripped) and not _WEEK_RE.match(stripped)[3]:
-        return parse_day(stripped) + timedelta(days=4)
+        return parse_day(text.strip()) + timedelta(days=4)  # errors quote it as typed
     try:
         return parse_day(text)
     except PeriodError:

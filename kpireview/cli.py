@@ -159,7 +159,7 @@ def load_review(config_path: Path, db_path: Path, week_text: str | None):
 
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
-    with Store(db_path, must_exist=True) as store:
+    with Store.reader(db_path) as store:
         data = review.load(cfg, store)
     return review.build(cfg, data, week)
 
@@ -279,7 +279,7 @@ def decisions_command(
     from kpireview.store import Store
 
     cfg = config.load(config_path)
-    with Store(db_path, must_exist=True) as store:
+    with Store.reader(db_path) as store:
         items = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
     render = decisions.to_json if fmt == "json" else decisions.to_text
     click.echo(render(cfg, items), nl=False)
@@ -350,7 +350,7 @@ def check_command(db_path: Path, config_path: Path) -> None:
     from kpireview.store import Store
 
     cfg = config.load(config_path)
-    with Store(db_path, must_exist=True) as store:
+    with Store.reader(db_path) as store:
         report = check.run(cfg, store)
     click.echo(check.render(report))
     click.get_current_context().exit(report.exit_code)

@@ -6,6 +6,7 @@ Every error names the file, the line and the field, e.g.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -113,19 +114,47 @@ class _Node:
         self.value, self.line = value, line
 
 
-def _wrap(node: yaml.Node) -> _Node:
-    line = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, tuple[int, _Node]] = {}
-        for key, value in node.value:
-            out[str(yaml.safe_load(yaml.serialize(key)))] = (key.start_mark.line + 1, _wrap(value))
-        return _Node(out, line)
-    if isinstance(node, yaml.SequenceNode):
-        return _Node([_wrap(v) for v in node.value], line)
-    try:
-        return _Node(yaml.safe_load(yaml.serialize(node)), line)
-    except ValueError:  # e.g. a date like 2027-02-30: keep the text, the field check says why
-        return _Node(node.value, line)
+MAX_NODES = 100_000
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Wrapper:
+    """Turns composed YAML nodes into _Node values, refusing what a config never needs."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.count = path, 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def fail(self, node: yaml.Node, message: str) -> ConfigError:
+        return ConfigError(f"{self.path}:{node.start_mark.line + 1}: {message}")
+
+    def wrap(self, node: yaml.Node) -> _Node:
+        self.count += 1
+        if self.count > MAX_NODES:  # e.g. nested aliases that expand without end
+            raise self.fail(node, f"more than {MAX_NODES:,} values; is an alias looping?")
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, tuple[int, _Node]] = {}
+            for key, value in node.value:
+                name = str(self.scalar(key))
+                if name in out:
+                    raise self.fail(key, f"{name}: duplicate key (first at line {out[name][0]})")
+                out[name] = (key.start_mark.line + 1, self.wrap(value))
+            return _Node(out, line)
+        if isinstance(node, yaml.SequenceNode):
+            return _Node([self.wrap(v) for v in node.value], line)
+        return _Node(self.scalar(node), line)
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.fail(node, "expected a plain value here")
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except ValueError:  # e.g. a date like 2027-02-30: keep the text, the field check says why
+            return node.value
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or "cannot be read"
+            raise self.fail(node, f"'{node.value}': {problem} (put it in quotes)") from None
 
 
 class _Reader:
@@ -216,7 +245,7 @@ def load(path: str | Path) -> Config:
 
 def parse(text: str, path: Path) -> Config:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -225,7 +254,7 @@ def parse(text: str, path: Path) -> Config:
     if root is None:
         raise ConfigError(f"{path}:1: the config is empty (it needs pillars and metrics)")
     r = _Reader(path)
-    top = r.mapping(_wrap(root), "", _TOP)
+    top = r.mapping(_Wrapper(path).wrap(root), "", _TOP)
     review = _review(r, top.get("review"))
     pillars = _pillars(r, top.get("pillars"), root.start_mark.line + 1)
     if "metrics" not in top:
@@ -310,7 +339,7 @@ def _metric(r: _Reader, node: _Node, where: str, pillar_ids: set[str]) -> Metric
         if key not in f:
             raise r.fail(node.line, f"{where}.{key}", "missing")
     mid = r.scalar(f["id"][1], f"{where}.id", (str,), "an id")
-    if not mid.isidentifier():
+    if not mid.isidentifier() or unicodedata.normalize("NFKC", mid) != mid:
         raise r.fail(
             f["id"][1].line,
             f"{where}.id",

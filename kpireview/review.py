@@ -574,6 +574,8 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
 
 def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, ...]:
     """Decisions still open from earlier weeks, with how their KPI moved since."""
+    starts, end = config.review.week_starts, week_end(week)
+    per_kpi: dict[str, tuple[str, str]] = {}  # the formatted value now and the target clause
     out = []
     for d in data.decisions:
         if d.status != "open" or d.week >= week or d.metric not in config.by_id:
@@ -581,14 +583,19 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
         m = config.metric(d.metric)
         s = data.get(d.metric)
         then, now = s.get(d.week), s.get(week)
-        fmt = lambda x, m=m: units.value(x, m.unit, m.currency)  # noqa: E731
-        message = f"{m.label} {fmt(then)} → {fmt(now)} since {week_label(d.week, week.weekday())}"
-        target = m.target_for(week)
-        if target is not None and target.value is not None:
-            message += f"; target {fmt(target.value)}"
-        overdue = d.due is not None and d.due <= week_end(week)
+        if d.metric not in per_kpi:
+            target = m.target_for(week)
+            aim = f"; target {_fmt(m, target.value)}" if target and target.value is not None else ""
+            per_kpi[d.metric] = (_fmt(m, now), aim)
+        now_part, aim = per_kpi[d.metric]
+        message = f"{m.label} {_fmt(m, then)} → {now_part} since {week_label(d.week, starts)}{aim}"
+        overdue = d.due is not None and d.due <= end
         out.append(CarriedOver(d, m.label, then, now, message, overdue))
     return tuple(out)
+
+
+def _fmt(m: Metric, x: float | None) -> str:
+    return units.value(x, m.unit, m.currency)
 
 
 def week_label_of(review: WeekReview, week: date) -> str:

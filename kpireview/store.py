@@ -170,7 +170,7 @@ def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
     if "locked" in text or "busy" in text:
         return f"{path}: database is locked by another process (gave up after waiting)"
     if "readonly" in text or "read-only" in text:
-        return f"{path}: cannot write to a read-only database"
+        return f"{path}: cannot write to a read-only database (--read-only opens it to look)"
     if "malformed" in text or "not a database" in text:
         return f"{path}: damaged or truncated SQLite file ({text})"
     return f"{path}: {text}"
@@ -190,15 +190,33 @@ class Store:
         except sqlite3.Error as exc:
             raise StoreError(describe_sqlite_error(self.path, exc)) from None
 
+    @classmethod
+    def reader(cls, path: str | Path) -> Store:
+        """Open a database to read: as usual, or read-only where this user may not write it."""
+        try:
+            return cls(path, must_exist=True)
+        except StoreError as exc:
+            if "read-only" not in str(exc) and "unable to open" not in str(exc):
+                raise
+        return cls(path, read_only=True)
+
     def _connect(self) -> sqlite3.Connection:
         timeout = _busy_timeout_ms() / 1000
         if self.read_only:
             uri = f"file:{self.path.resolve()}?mode=ro"
+            if not self._can_make_wal_files():
+                uri += "&immutable=1"  # nobody can be writing it: read it without -shm/-wal
             conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
         else:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
         return conn
+
+    def _can_make_wal_files(self) -> bool:
+        """Whether SQLite can create the -shm and -wal files a WAL database needs to be read."""
+        if Path(f"{self.path}-shm").exists():
+            return True
+        return os.access(self.path.resolve().parent, os.W_OK)
 
     def _prepare(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]

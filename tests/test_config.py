@@ -201,3 +201,41 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text("")
     with pytest.raises(ConfigError, match=r"empty.yaml:1: the config is empty"):
         config.load(tmp_path / "empty.yaml")
+
+
+@pytest.mark.parametrize(
+    "text, line, fragment",
+    [
+        (
+            "metrics:\n  - {id: a, label: A, pillar: revenue, owner: =}\n",
+            2,
+            "'=': could not determine",
+        ),
+        (
+            "metrics:\n  - {id: a, label: A, pillar: revenue, owner: !!python/object:os.system x}\n",
+            2,
+            "could not determine a constructor",
+        ),
+        (
+            "metrics:\n  - id: a\n    label: A\n    label: B\n    pillar: revenue\n",
+            4,
+            "label: duplicate key (first at line 3)",
+        ),
+        ("metrics:\n  - {id: ℌ, label: A, pillar: revenue}\n", 2, "'ℌ' is not an id"),
+    ],
+)
+def test_hostile_yaml_is_one_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
+    path = tmp_path / "k.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert str(err.value).startswith(f"{path}:{line}: ") and fragment in str(err.value)
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines + ["metrics: *a9"]) + "\n")
+    with pytest.raises(ConfigError, match="is an alias looping"):
+        config.load(path)

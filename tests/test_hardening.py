@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from kpireview.store import Store
 from tests.conftest import CONFIG, file_digest, run
 from tests.test_bad_input import assert_one_line
 
@@ -486,3 +487,30 @@ def test_read_only_database(shared_dir: Path, command: str) -> None:
     args = args_for(command, db, good)
     assert_cli_fails(args, db, f"{db}: cannot write to a read-only database", code=AS_NOBODY)
     assert not Path(f"{db}-wal").exists()
+
+
+@pytest.mark.parametrize("command", ["summary", "export", "decisions", "check"])
+def test_read_only_database_can_still_be_read(shared_dir: Path, command: str) -> None:
+    db, good = shared_dir / "kpi.db", shared_dir / "good.csv"
+    good.write_text(GOOD_CSV)
+    assert run("import", good, "--db", db, "--config", CONFIG).exit_code == 0
+    with Store(db) as store:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for extra in (Path(f"{db}-wal"), Path(f"{db}-shm")):
+        extra.unlink(missing_ok=True)
+    db.chmod(0o444)
+    shared_dir.chmod(0o555)
+    before = snapshot(db)
+    proc = cli(*args_for(command, db, good), code=AS_NOBODY)
+    assert proc.returncode in (0, 1), proc.stderr  # check warns about KPIs without data
+    expected = {"summary": "MRR", "export": '"id": "mrr"', "decisions": "No decisions."}
+    assert expected.get(command, "mrr") in proc.stdout
+    assert snapshot(db) == before and not Path(f"{db}-wal").exists()
+
+
+def test_control_characters_in_messages_are_escaped() -> None:
+    from kpireview.errors import KpiError
+
+    message = str(KpiError("bad 'x\rkpireview: all good\x1b[2J' here\nand there"))
+    assert message == "bad 'x\\rkpireview: all good\\x1b[2J' here and there"
+    assert message.isprintable()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -105,14 +104,6 @@ def test_other_sqlite_database_is_refused(db: Path) -> None:
 def test_missing_database_when_required(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no such database"):
         Store(tmp_path / "nope.db", must_exist=True)
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files")
-def test_read_only_file(db: Path) -> None:
-    Store(db).close()
-    db.chmod(0o444)
-    with pytest.raises(StoreError, match="read-only"):
-        Store(db).upsert_snapshots([("mrr", W2, "", 1.0)])
 
 
 def test_read_only_mode_cannot_write(db: Path) -> None:

@@ -17,7 +17,7 @@ def compact(value: float, digits: int = 1) -> str:
     size = abs(value)
     for factor, suffix in _SUFFIXES:
         if size >= factor * 0.9995:
-            return f"{value / factor:.{digits}f}".rstrip("0").rstrip(".") + suffix
+            return f"{value / factor:.{digits}f}" + suffix
     if size >= 100 or value == int(value):
         return f"{value:.0f}"
     return f"{value:.{digits}f}" if size >= 10 else f"{value:.{digits + 1}f}".rstrip("0")

@@ -1,0 +1,225 @@
+"""The Textual app: loads the review in a worker thread and keeps it fresh.
+
+Set KPIREVIEW_EXIT_WHEN_READY=1 to exit as soon as the first review is on screen (used by
+bench/startup.py to time start-up).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from kpireview.errors import KpiError
+from kpireview.tui.screens.dashboard import DashboardScreen
+
+if TYPE_CHECKING:
+    from kpireview.config import Config
+    from kpireview.review import Data, WeekReview
+
+EXIT_WHEN_READY = "KPIREVIEW_EXIT_WHEN_READY"
+
+
+def started() -> None:
+    """Resume garbage collection, leaving out the objects made while starting."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
+class Watcher:
+    """Tells whether the database changed since the last look: another connection committed
+    (``PRAGMA data_version``) or the file was replaced. Cheap; call it from a worker thread."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._seen: tuple[int, ...] | None = None
+
+    def changed(self) -> bool:
+        with self._lock:
+            now = self._look()
+            changed = self._seen is not None and now != self._seen
+            self._seen = now
+            return changed
+
+    def _look(self) -> tuple[int, ...]:
+        try:
+            inode = os.stat(self.path).st_ino
+        except OSError:
+            return (-1, -1)
+        if self._conn is None or self._seen is None or self._seen[0] != inode:
+            self.close()
+            # Read-write unless --read-only, though it only reads: as the last connection to
+            # close, it lets SQLite tidy the -wal and -shm files away.
+            mode = "ro" if self.read_only else "rw"
+            uri = f"file:{self.path.resolve()}?mode={mode}"
+            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        return (inode, self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class ReviewApp(App[None]):
+    """The weekly review: a dashboard of the week, a detail per KPI, a help screen."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kpireview"
+    POLL_SECONDS = 2.0
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?", id="help",
+                tooltip="Keys and symbols"),
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit"),
+    ]  # fmt: skip
+
+    def __init__(
+        self, config: Config, db_path: Path, *, week: date | None = None, read_only: bool = False
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.db_path = Path(db_path)
+        self.week = week
+        self.read_only = read_only
+        self.data: Data | None = None
+        self.review: WeekReview | None = None
+        self.watcher = Watcher(self.db_path, read_only)
+        self.exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
+
+    def get_default_screen(self) -> Screen:
+        return DashboardScreen(self.config, read_only=self.read_only)
+
+    def on_mount(self) -> None:
+        self.load(self.week)
+        self.set_interval(self.POLL_SECONDS, self.poll)
+
+    def on_unmount(self) -> None:
+        self.watcher.close()
+        started()
+
+    # --- loading -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self, week: date | None) -> None:
+        """Read the database and build the week's review, off the event loop."""
+        self._load(week)
+
+    def _load(self, week: date | None) -> None:
+        from kpireview import review
+        from kpireview.store import Store
+
+        try:
+            self.watcher.changed()  # from now on, any commit means a reload
+            with Store(self.db_path, read_only=self.read_only, must_exist=True) as store:
+                data = review.load(self.config, store)
+            model = review.build(self.config, data, week)
+        except (KpiError, sqlite3.Error, OSError) as exc:
+            self.call_from_thread(self.show_error, str(exc))
+            return
+        self._prepare_sparklines(model)
+        self.call_from_thread(self.show, data, model)
+
+    @work(thread=True, exclusive=True, group="build", exit_on_error=False)
+    def build_week(self, week: date) -> None:
+        """Build another week's review from the data already read."""
+        from kpireview import review
+
+        assert self.data is not None
+        model = review.build(self.config, self.data, week)
+        self._prepare_sparklines(model)
+        self.call_from_thread(self.show, self.data, model)
+
+    def _prepare_sparklines(self, model: WeekReview) -> None:
+        """Draw the sparklines here in the worker, for the widths the panes have now."""
+        from kpireview.tui import charts
+
+        charts.warm_up()
+        screen = self.screen_stack[0] if self.screen_stack else None
+        shapes = screen.spark_shapes() if isinstance(screen, DashboardScreen) else set()
+        for width, height in shapes:
+            for kpi in model.kpis:
+                charts.sparkline(tuple(p.value for p in kpi.history), width, height)
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def check(self) -> None:
+        """Reload when another process wrote to the database (or it appeared, or was replaced)."""
+        try:
+            changed = self.watcher.changed()
+        except sqlite3.Error:
+            return
+        if changed:
+            self._load(self.review.week if self.review else self.week)
+
+    def poll(self) -> None:
+        self.check()
+
+    def show(self, data: Data, model: WeekReview) -> None:
+        """Show a review on every screen that renders one; keep the week and the selection."""
+        first = self.review is None
+        self.data, self.review, self.week = data, model, model.week
+        if first:
+            started()
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_review", None)
+            if show is not None:
+                show(model)
+        if first and self.exit_when_ready:
+            self.call_after_refresh(self.exit)
+
+    def show_error(self, message: str) -> None:
+        self.notify(message, title="Cannot read the database", severity="error", timeout=8)
+        short = message.replace(str(self.db_path), self.db_path.name)  # fits the header
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                screen.show_error(short)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_week(self, step: int) -> None:
+        """Go to the previous (-1) or next (+1) week with data."""
+        if self.review is None:
+            return
+        week = self.review.previous_week if step < 0 else self.review.next_week
+        if week is None:
+            self.notify("No earlier week with data." if step < 0 else "This is the latest week.")
+            return
+        self.build_week(week)
+
+    def action_help(self) -> None:
+        from kpireview.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette lists every key of the current screen, then Textual's own."""
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            name = binding.tooltip or binding.description
+            if not name or name in seen or binding.system:
+                continue
+            seen.add(name)
+            yield SystemCommand(
+                f"{name} ({self.get_key_display(binding)})",
+                binding.description,
+                lambda node=active.node, action=binding.action: self._run(node, action),
+            )
+        yield from super().get_system_commands(screen)
+
+    def _run(self, node: object, action: str) -> None:
+        self.call_later(self.run_action, action, node)

@@ -1,0 +1,1 @@
+"""Screens: the dashboard, a KPI's detail and the help screen."""

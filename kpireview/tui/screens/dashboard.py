@@ -1,0 +1,182 @@
+"""The dashboard: header, four pillar panes of KPI rows, the status line with the flags."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+
+from kpireview.tui.widgets.header import ReviewHeader
+from kpireview.tui.widgets.keybar import KeyBar
+from kpireview.tui.widgets.rows import PillarPane, columns
+from kpireview.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from kpireview.config import Config
+    from kpireview.review import Kpi, WeekReview
+
+WIDE = 120  # columns from which the panes sit in a 2×2 grid
+CHROME = 2 + 1 + 4  # header, footer, and a status line of four lines
+STATUS_LINES, STATUS_LINES_TALL = 4, 6
+PANE = Binding.Group("Pane")
+WEEK = Binding.Group("Week")
+FLAG = Binding.Group("Flag")
+
+
+class DashboardScreen(Screen[None]):
+    """The week's review; the focused row is the current KPI."""
+
+    BINDINGS = [
+        *PillarPane.BINDINGS,
+        Binding("tab", "pane(1)", "Pane", group=PANE, id="next_pane", tooltip="Next pane"),
+        Binding("shift+tab", "pane(-1)", "Pane", group=PANE, key_display="⇧⇥",
+                id="previous_pane", tooltip="Previous pane"),
+        Binding("left_square_bracket", "app.week(-1)", "Week", group=WEEK, id="previous_week",
+                tooltip="Previous week"),
+        Binding("right_square_bracket", "app.week(1)", "Week", group=WEEK, id="next_week",
+                tooltip="Next week"),
+        Binding("f", "flag(1)", "Flag", group=FLAG, id="next_flag",
+                tooltip="Next flagged KPI, with its flags in the status line"),
+        Binding("F", "flag(-1)", "Flag", group=FLAG, id="previous_flag",
+                tooltip="Previous flagged KPI"),
+        Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the KPI's detail"),
+    ]  # fmt: skip
+
+    COMPONENT_CLASSES = {
+        "tone--good",
+        "tone--bad",
+        "tone--warn",
+        "tone--dim",
+        "tone--spark",
+        "tone--title",
+        "tone--tag",
+        "tone--error",
+    }
+
+    def __init__(self, config: Config, *, read_only: bool = False) -> None:
+        super().__init__(id="dashboard")
+        self.config = config
+        self.read_only = read_only
+        self._walk = ""
+
+    def compose(self) -> ComposeResult:
+        size = self.app.size
+        self.set_class(self._wide(size.width, size.height), "-wide")  # before styling
+        yield ReviewHeader(self.config.review.title, read_only=self.read_only, id="header")
+        with VerticalScroll(id="panes", can_focus=False):
+            for pillar in self.config.pillars:
+                yield PillarPane(pillar, self.config.in_pillar(pillar.id))
+        yield StatusLine(id="status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        panes = self.panes
+        if panes:
+            panes[0].focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        wide = self._wide(width, height)
+        self.set_class(wide, "-wide")
+        tall = wide and 2 * self._tallest() <= self._room(height)
+        for pane in self.query(PillarPane):
+            pane.set_row_height(2 if tall else 1)
+        self.query_one(StatusLine).max_lines = STATUS_LINES_TALL if height >= 40 else STATUS_LINES
+
+    def _tallest(self) -> int:
+        pillars = self.config.pillars
+        return max((len(self.config.in_pillar(p.id)) for p in pillars), default=0)
+
+    @staticmethod
+    def _room(height: int) -> int:
+        """Rows inside a pane of the 2×2 grid."""
+        return (height - CHROME) // 2 - 2
+
+    def _wide(self, width: int, height: int) -> bool:
+        """A 2×2 grid when wide enough and each pane's rows fit in half the height."""
+        return width >= WIDE and self._tallest() <= self._room(height)
+
+    def spark_shapes(self) -> set[tuple[int, int]]:
+        """(width, height) of the panes' sparklines as laid out now (read from a worker)."""
+        shapes = {(columns(p.size.width).spark, p.row_height) for p in self.panes}
+        return {(w, h) for w, h in shapes if w}
+
+    @property
+    def panes(self) -> list[PillarPane]:
+        return [p for p in self.query(PillarPane) if p.metrics]
+
+    @property
+    def current(self) -> PillarPane | None:
+        return self.focused if isinstance(self.focused, PillarPane) else None
+
+    def show_review(self, review: WeekReview) -> None:
+        """Put a review's numbers in the panes (built once, in compose) and the header."""
+        self.query_one(ReviewHeader).show(review)
+        kpis = {k.id: k for k in review.kpis}
+        for pane in self.query(PillarPane):
+            pane.show(kpis)
+        self._show_status()
+
+    def show_error(self, message: str) -> None:
+        self.query_one(ReviewHeader).fail(message)
+
+    def say(self, message: str) -> None:
+        self.query_one(StatusLine).say(message)
+
+    def on_pillar_pane_moved(self, event: PillarPane.Moved) -> None:
+        if event.pane is self.current:
+            self._show_status(self._walk)
+            self._walk = ""
+
+    def on_pillar_pane_edge(self, event: PillarPane.Edge) -> None:
+        panes = self.panes
+        index = panes.index(event.pane) + event.step
+        if 0 <= index < len(panes):
+            pane = panes[index]
+            pane.cursor = 0 if event.step > 0 else len(pane.metrics) - 1
+            pane.focus()
+
+    def _show_status(self, walk: str = "") -> None:
+        pane = self.current
+        self.query_one(StatusLine).show(pane.kpi if pane else None, walk)
+
+    def action_pane(self, step: int) -> None:
+        panes = self.panes
+        pane = self.current
+        index = panes.index(pane) if pane in panes else -step
+        panes[(index + step) % len(panes)].focus()
+
+    def action_flag(self, step: int) -> None:
+        """Walk the flagged KPIs in dashboard order, wrapping; show their flags."""
+        order = [(p, i) for p in self.panes for i, _ in enumerate(p.metrics)]
+        flagged = [n for n, (p, i) in enumerate(order) if _has_flags(p.row_kpis()[i])]
+        if not flagged:
+            self.say("No flagged KPIs this week.")
+            return
+        pane = self.current
+        here = order.index((pane, pane.cursor)) if pane in self.panes else -1
+        ahead = [n for n in flagged if (n - here) * step > 0] or flagged
+        n = ahead[0] if step > 0 else ahead[-1]
+        self._walk = f"[{flagged.index(n) + 1}/{len(flagged)}]"
+        target, index = order[n]
+        if target is pane:
+            target.move_to(index)
+        else:
+            target.cursor = index
+            target.focus()
+
+    def action_open_detail(self) -> None:
+        pane = self.current
+        if pane is None or pane.kpi is None:
+            return
+        from kpireview.tui.screens.detail import DetailScreen
+
+        self.app.push_screen(DetailScreen(pane.kpi.id))
+
+
+def _has_flags(kpi: Kpi | None) -> bool:
+    return kpi is not None and bool(kpi.flags)

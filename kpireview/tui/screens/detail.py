@@ -1,0 +1,336 @@
+"""A KPI's detail: the year's chart with target and natural limits, its numbers and decisions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from kpireview import export, units
+from kpireview.periods import week_label
+from kpireview.tui import charts
+from kpireview.tui.widgets.chart import ChartView
+from kpireview.tui.widgets.keybar import KeyBar
+from kpireview.tui.widgets.status import TONE_MARK
+from kpireview.tui.widgets.text import STATE_TONE, fit_text, target_text
+
+if TYPE_CHECKING:
+    from kpireview.review import Detail, Kpi, WeekReview
+    from kpireview.store import Decision
+    from kpireview.tui.app import ReviewApp
+
+RECENT_WEEKS = 8
+SHORT_WEEKS = 6
+TONE_COLOUR = {"good": "green", "bad": "red", "warn": "yellow", "dim": "dim"}
+
+
+class DetailHeader(Widget):
+    """The KPI, its numbers this week, its target and owner."""
+
+    def __init__(self) -> None:
+        super().__init__(id="detail-header")
+        self.lines: list[Text] = []
+
+    def show(self, lines: list[Text]) -> None:
+        self.lines = lines
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        return Text("\n").join(fit_text(line, self.size.width) for line in self.lines)
+
+    def get_content_height(self, container, viewport, width: int) -> int:  # noqa: ANN001
+        return max(len(self.lines), 1)
+
+
+class DetailScreen(Screen[None]):
+    """One KPI in depth; `m` switches between the year of weeks and weeks + months."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the dashboard"),
+        Binding("m", "toggle_view", "Weeks/months", id="months",
+                tooltip="Year of weeks, or 6 weeks + 12 months"),
+        Binding("left_square_bracket", "app.week(-1)", "Week", id="detail_previous_week",
+                group=Binding.Group("Week"), tooltip="Previous week"),
+        Binding("right_square_bracket", "app.week(1)", "Week", id="detail_next_week",
+                group=Binding.Group("Week"), tooltip="Next week"),
+    ]  # fmt: skip
+
+    def __init__(self, metric_id: str) -> None:
+        super().__init__()
+        self.metric_id = metric_id
+        self.months = False
+
+    @property
+    def review_app(self) -> ReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield DetailHeader()
+        with VerticalScroll(id="detail-body"):
+            with Horizontal(id="charts"):
+                yield ChartView(id="chart-weeks")
+                yield ChartView(id="chart-six", classes="months")
+                yield ChartView(id="chart-months", classes="months")
+            yield Static(id="legend")
+            with Horizontal(id="sections"):
+                yield Static(id="numbers", classes="section")
+                yield Static(id="more", classes="section")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+        self._set_view()
+        if self.review_app.review is not None:
+            self.show_review(self.review_app.review)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 120, "-wide")
+        height = max(8, min(24, (self.size.height - 3) // 2 + 1))
+        self.query_one("#charts").styles.height = height
+
+    def action_toggle_view(self) -> None:
+        self.months = not self.months
+        self._set_view()
+
+    def _set_view(self) -> None:
+        self.set_class(self.months, "-months")
+        if self.review_app.review is not None:
+            self.show_review(self.review_app.review)
+
+    def show_review(self, review: WeekReview) -> None:
+        """Render the KPI from this review (also after a week change or a reload)."""
+        app = self.review_app
+        assert app.data is not None
+        from kpireview import review as model
+
+        kpi = review.kpi(self.metric_id)
+        detail = model.detail(app.config, app.data, review.week, self.metric_id)
+        self.query_one(DetailHeader).show(header_lines(kpi, review))
+        if self.months:
+            self._show_months(kpi, detail)
+        else:
+            self._show_weeks(kpi, detail, app.config.review.baseline_weeks)
+        self.query_one("#numbers", Static).update(numbers_section(kpi, review))
+        self.query_one("#more", Static).update(more_section(kpi, detail, review))
+
+    def _show_weeks(self, kpi: Kpi, detail: Detail, baseline_weeks: int) -> None:
+        weeks = [p.week for p in detail.history52]
+        chart = weeks_chart(kpi, detail, baseline_weeks)
+        self.query_one("#chart-weeks", ChartView).show(chart, kpi.fmt)
+        self.query_one("#legend", Static).update(weeks_legend(kpi, detail, weeks))
+
+    def _show_months(self, kpi: Kpi, detail: Detail) -> None:
+        six, twelve = months_charts(kpi, detail)
+        self.query_one("#chart-six", ChartView).show(six, kpi.fmt)
+        self.query_one("#chart-months", ChartView).show(twelve, kpi.fmt)
+        self.query_one("#legend", Static).update(months_legend(kpi))
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+
+def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
+    """52 weeks: values, the target line, natural limits over their baseline, decisions."""
+    weeks = [p.week for p in detail.history52]
+    rules: list[charts.Rule] = []
+    if kpi.limits is not None:
+        start = len(weeks) - 1 - baseline_weeks
+        lim = kpi.limits
+        rules += [
+            charts.Rule(lim.upper, charts.LIMIT_COLOUR, start, "-"),
+            charts.Rule(lim.lower, charts.LIMIT_COLOUR, start, "-"),
+            charts.Rule(lim.centre, charts.CENTRE_COLOUR, start, "─"),
+        ]
+    return charts.Chart(
+        lines=(
+            charts.Line(tuple(p.value for p in detail.pace), charts.TARGET_COLOUR, "·"),
+            charts.Line(tuple(p.value for p in detail.history52), charts.VALUE_COLOUR),
+        ),
+        rules=tuple(rules),
+        markers=tuple(sorted({weeks.index(d.week) for d in detail.decisions if d.week in weeks})),
+        x_ticks=charts.week_ticks(weeks, 5),
+        points=len(weeks),
+    )
+
+
+def months_charts(kpi: Kpi, detail: Detail) -> tuple[charts.Chart, charts.Chart]:
+    """The last 6 weeks with the target line, and 12 months with the year before."""
+    recent = detail.history52[-SHORT_WEEKS:]
+    pace = tuple(p.value for p in detail.pace[-SHORT_WEEKS:])
+    six = charts.Chart(
+        lines=(
+            charts.Line(pace, charts.TARGET_COLOUR, "·"),
+            charts.Line(tuple(p.value for p in recent), charts.VALUE_COLOUR),
+        ),
+        x_ticks=tuple((i, week_label(p.week)[5:]) for i, p in enumerate(recent)),
+        points=len(recent),
+    )  # fmt: skip
+    months = kpi.months
+    twelve = charts.Chart(
+        lines=(
+            charts.Line(tuple(m.year_ago for m in months), charts.YEAR_AGO_COLOUR, "•"),
+            charts.Line(tuple(m.value for m in months), charts.VALUE_COLOUR),
+        ),
+        x_ticks=tuple(
+            (i, f"{m.month:%b}" + ("*" if not m.complete else "")) for i, m in enumerate(months)
+        ),
+        points=len(months),
+    )
+    return six, twelve
+
+
+def _key(mark: str, colour: int, text: str) -> Text:
+    return Text.assemble((mark, f"color({colour})"), f" {text}  ")
+
+
+def weeks_legend(kpi: Kpi, detail: Detail, weeks: list) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(_key("⠤⠔", charts.VALUE_COLOUR, kpi.label))
+    if any(p.value is not None for p in detail.pace):
+        out.append(_key("···", charts.TARGET_COLOUR, "target pace" if _paced(kpi) else "target"))
+    if kpi.limits is not None:
+        out.append(_key("---", charts.LIMIT_COLOUR, f"natural limits ({kpi.limits.weeks}w)"))
+        out.append(_key("───", charts.CENTRE_COLOUR, "average"))
+    if any(d.week in weeks for d in detail.decisions):
+        out.append(_key("┊", charts.DECISION_COLOUR, "decision"))
+    return out
+
+
+def months_legend(kpi: Kpi) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(_key("⠤⠔", charts.VALUE_COLOUR, "last 6 weeks | 12 months"))
+    out.append(_key("•", charts.YEAR_AGO_COLOUR, "a year before"))
+    out.append(_key("···", charts.TARGET_COLOUR, "target"))
+    if kpi.months and not kpi.months[-1].complete:
+        out.append("* month so far")
+    return out
+
+
+def _paced(kpi: Kpi) -> bool:
+    return kpi.target is not None and kpi.target.criterion == "reach"
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def header_lines(kpi: Kpi, review: WeekReview) -> list[Text]:
+    state = export.state(kpi)
+    first = Text.assemble(
+        (f" {export.SYMBOLS[state]} ", TONE_COLOUR[STATE_TONE[state]]),
+        (kpi.label, "bold"),
+        f" · {kpi.fmt(kpi.value)}",
+        " · WoW ",
+        (units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit), _wow_colour(kpi)),
+        f" · YoY {units.change(kpi.yoy.abs, kpi.yoy.rel, kpi.unit)}",
+    )
+    second = Text(f" {review.label} · {review.span}")
+    if kpi.target is not None:
+        status = kpi.target.status
+        second.append(f" · target {target_text(kpi)} ")
+        second.append(export.STATUS_TEXT[status], TONE_COLOUR[STATE_TONE.get(status, "dim")])
+    if kpi.owner:
+        second.append(f" · owner {kpi.owner}")
+    lines = [first, second]
+    if kpi.description or kpi.formula:
+        about = " · ".join(
+            x for x in (kpi.description, f"= {kpi.formula}" if kpi.formula else "") if x
+        )
+        lines.append(Text(f" {about}", "dim"))
+    return lines
+
+
+def _wow_colour(kpi: Kpi) -> str:
+    return {"good": "green", "bad": "red"}.get(export.wow_tone(kpi) or "", "")
+
+
+def _title(text: str) -> Text:
+    return Text(text, "bold underline")
+
+
+def numbers_section(kpi: Kpi, review: WeekReview) -> RenderableType:
+    """The recent weeks' values, the flags and the drivers of a derived KPI."""
+    parts: list[RenderableType] = [_title("Recent weeks")]
+    recent = kpi.history[-RECENT_WEEKS:]
+    table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
+    for p in recent:
+        table.add_column(week_label(p.week, review.week_starts)[5:], justify="right", no_wrap=True)
+    table.add_row(*(kpi.fmt(p.value) for p in recent))
+    parts += [table, Text(), _title("Flags"), _flags(kpi)]
+    if kpi.drivers:
+        parts += [Text(), _title("Drivers"), _drivers_table(kpi)]
+    return Group(*parts)
+
+
+def _flags(kpi: Kpi) -> RenderableType:
+    if not kpi.flags:
+        return Text("No flags", "dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for flag in kpi.flags:
+        colour = TONE_COLOUR.get(flag.tone, "")
+        grid.add_row(Text(TONE_MARK.get(flag.tone, "·"), colour), Text(flag.message, colour))
+    return grid
+
+
+def _drivers_table(kpi: Kpi) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
+    for name, justify in (("input", "left"), ("value", "right"), ("WoW", "right")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for d in kpi.drivers:
+        table.add_row(
+            d.label, units.value(d.value, d.unit), units.change(d.wow.abs, d.wow.rel, d.unit)
+        )
+    return table
+
+
+def more_section(kpi: Kpi, detail: Detail, review: WeekReview) -> RenderableType:
+    """The segment breakdown and every decision on the KPI."""
+    parts: list[RenderableType] = []
+    if kpi.segments:
+        parts += [_title("Segments"), _segments_table(kpi), Text()]
+    parts.append(_title("Decisions"))
+    if not detail.decisions:
+        parts.append(Text("None recorded.", "dim"))
+    for d in reversed(detail.decisions):
+        parts += _decision_lines(d, review)
+    return Group(*parts)
+
+
+def _segments_table(kpi: Kpi) -> Table:
+    table = Table(box=None, padding=(0, 1), show_edge=False, pad_edge=False)
+    for name in ("segment", "value", "WoW", "share"):
+        table.add_column(name, justify="left" if name == "segment" else "right", no_wrap=True)
+    for s in kpi.segments:
+        table.add_row(
+            s.name,
+            kpi.fmt(s.value),
+            units.change(s.wow.abs, s.wow.rel, kpi.unit),
+            units.value(s.share, "percent"),
+        )
+    return table
+
+
+def _decision_lines(d: Decision, review: WeekReview) -> list[Text]:
+    head = Text(week_label(d.week, review.week_starts), "bold")
+    head.append(f" · {d.status}")
+    if d.week == review.week:
+        head.append(" · this week", "bold")
+    if d.owner:
+        head.append(f" · {d.owner}")
+    if d.due:
+        head.append(f" · due {d.due.isoformat()}")
+    lines = [head, Text(f"  {d.note}")]
+    if d.decision:
+        lines.append(Text(f"  → {d.decision}"))
+    if d.expected:
+        lines.append(Text(f"  expected: {d.expected}", "dim"))
+    return lines

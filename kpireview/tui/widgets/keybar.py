@@ -1,0 +1,90 @@
+"""The footer: the current screen's keys on one line, and the command palette's key.
+
+One widget that redraws when the keys change, where Textual's Footer rebuilds a widget per key
+on every focus change (a cost at start-up and on each tab).
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widget import Widget
+
+from kpireview.tui.widgets.text import fit_text, foreground
+
+
+class KeyBar(Widget):
+    """Keys and what they do: grouped keys share one description ('[ ] Week')."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyBar > .keybar--key {
+        color: $footer-key-foreground;
+        text-style: bold;
+    }
+    KeyBar > .keybar--description {
+        color: $footer-description-foreground;
+    }
+    """
+    COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._key_spans: list[tuple[int, int, str]] = []
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._keys_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _keys_changed(self, screen: Screen) -> None:
+        self.refresh()
+
+    def shown_bindings(self) -> list[Binding]:
+        seen: set[str] = set()
+        out = []
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            palette = binding.key == self.app.COMMAND_PALETTE_BINDING
+            if binding.show and not palette and binding.action not in seen:
+                seen.add(binding.action)
+                out.append(binding)
+        return out
+
+    def render(self) -> Text:
+        key_style = foreground(self.get_component_rich_style("keybar--key"))
+        text_style = foreground(self.get_component_rich_style("keybar--description"))
+        line = Text(no_wrap=True)
+        self._key_spans = []
+        for _, members in groupby(self.shown_bindings(), lambda b: b.group or id(b)):
+            items = list(members)
+            group = items[0].group
+            line.append(" ")
+            for i, binding in enumerate(items):
+                start = line.cell_len
+                line.append(("" if i == 0 else " ") + self.app.get_key_display(binding), key_style)
+                self._key_spans.append((start, line.cell_len, binding.key.split(",")[0]))
+            description = group.description if group and len(items) > 1 else items[0].description
+            line.append(f" {description} ", text_style)
+        palette = Text.assemble(("^p", key_style), (" palette ", text_style))
+        width = self.size.width
+        if self.app.ENABLE_COMMAND_PALETTE and width - line.cell_len >= palette.cell_len + 1:
+            line.append(" " * (width - line.cell_len - palette.cell_len))
+            line.append_text(palette)
+        return fit_text(line, width)
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._key_spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return

@@ -1,0 +1,209 @@
+"""The dashboard's panes: one per pillar, a line per KPI, a cursor on the current KPI.
+
+A pane draws all its rows itself (one widget, not one per KPI): the dashboard starts faster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.message import Message
+from textual.widget import Widget
+
+from kpireview import export, units
+from kpireview.tui import charts
+from kpireview.tui.widgets.text import STATE_TONE, fit, foreground, rules_text, target_text
+
+if TYPE_CHECKING:
+    from textual.geometry import Size
+
+    from kpireview.config import Metric, Pillar
+    from kpireview.review import Kpi
+
+VALUE, WOW, STATUS = 8, 8, 9
+FIXED = 3 + 1 + VALUE + 1 + WOW + 2 + STATUS + 1  # symbol, gaps and the fixed columns
+SPARK_MAX, SPARK_MIN, LABEL_MIN = 26, 6, 22
+KPI = Binding.Group("KPI")
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Widths of a row's flexible columns for a row width."""
+
+    label: int
+    spark: int
+
+
+def columns(width: int) -> Columns:
+    """The label gets at least LABEL_MIN cells; the sparkline what is left, up to SPARK_MAX."""
+    room = width - FIXED
+    spark = min(SPARK_MAX, room - LABEL_MIN - 1)
+    if spark < SPARK_MIN:
+        return Columns(max(room, 1), 0)
+    return Columns(room - spark - 1, spark)
+
+
+def tone(widget: Widget, name: str | None) -> Style:
+    """The style of a tone (good, bad, warn, dim, spark, title, tag, error) from the screen.
+
+    The tones are component classes of the dashboard screen, looked up once, not of each
+    widget that uses them.
+    """
+    if not name:
+        return Style()
+    try:
+        return foreground(widget.screen.get_component_rich_style(f"tone--{name}"))
+    except KeyError:
+        return Style()
+
+
+def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Text]:
+    """One KPI: symbol, label, value, WoW, target status, sparkline; on a second line (when
+    ``height`` is 2) its YoY, target and signals, beside a sparkline two lines high."""
+    cols = columns(width)
+    state = export.state(kpi)
+    status = kpi.target.status if kpi.target else None
+    wow = units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit)
+    wow_tone = {"good": "good", "bad": "bad"}.get(export.wow_tone(kpi) or "")
+    first = Text(no_wrap=True, end="")
+    first.append(f" {export.SYMBOLS[state]} ", tone(widget, STATE_TONE[state]))
+    first.append(f"{fit(kpi.label, cols.label):<{cols.label}} ")
+    first.append(f"{fit(kpi.fmt(kpi.value), VALUE):>{VALUE}} ", "bold")
+    first.append(f"{fit(wow, WOW):>{WOW}}  ", tone(widget, wow_tone))
+    first.append(f"{export.STATUS_TEXT[status]:<{STATUS}} ", tone(widget, STATE_TONE.get(status)))
+    lines = [first]
+    if height > 1:
+        room = width - 3 - (cols.spark + 1 if cols.spark else 0)
+        second = Text(f"   {fit(_more(kpi), room):<{room}} ", tone(widget, "dim"), no_wrap=True)
+        lines.append(second)
+    if cols.spark:
+        values = tuple(p.value for p in kpi.history)
+        for line, spark in zip(lines, charts.sparkline(values, cols.spark, height), strict=True):
+            line.append(spark, tone(widget, "spark"))
+    for line in lines:
+        line.truncate(width, pad=True)
+    return lines
+
+
+def _more(kpi: Kpi) -> str:
+    parts = [f"YoY {units.change(kpi.yoy.abs, kpi.yoy.rel, kpi.unit)}"]
+    if kpi.target is not None:
+        parts.append(f"target {target_text(kpi)}")
+    if rules_text(kpi):
+        parts.append(rules_text(kpi))
+    return " · ".join(parts)
+
+
+class PillarPane(Widget, can_focus=True):
+    """A pillar's KPIs under its label; the cursor row is the current KPI when focused.
+
+    The arrows are bound here, ahead of the scrolling container's own arrow keys; past the
+    first or last row they move to the pane before or after.
+    """
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "KPI", group=KPI, id="previous_kpi", tooltip="Previous KPI"),
+        Binding("down", "cursor(1)", "KPI", group=KPI, id="next_kpi", tooltip="Next KPI"),
+    ]
+
+    class Moved(Message):
+        """The current KPI changed (cursor moved or pane focused)."""
+
+        def __init__(self, pane: PillarPane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    class Edge(Message):
+        """The cursor tried to move past the pane's first (-1) or last (+1) row."""
+
+        def __init__(self, pane: PillarPane, step: int) -> None:
+            super().__init__()
+            self.pane, self.step = pane, step
+
+    def __init__(self, pillar: Pillar, metrics: list[Metric]) -> None:
+        super().__init__(id=f"pane-{pillar.id}", classes="pane")
+        self.border_title = pillar.label
+        self.pillar_id = pillar.id
+        self.metrics = metrics
+        self.kpis: dict[str, Kpi] = {}
+        self.cursor = 0
+        self.row_height = 1
+
+    @property
+    def kpi(self) -> Kpi | None:
+        """The KPI under the cursor (None before the review is loaded)."""
+        if not self.metrics:
+            return None
+        return self.kpis.get(self.metrics[self.cursor].id)
+
+    def row_kpis(self) -> list[Kpi | None]:
+        return [self.kpis.get(m.id) for m in self.metrics]
+
+    def show(self, kpis: dict[str, Kpi]) -> None:
+        self.kpis = kpis
+        self.refresh()
+
+    def set_row_height(self, height: int) -> None:
+        """1 line per KPI, or 2 with more numbers (when the panes have the room)."""
+        if height != self.row_height:
+            self.row_height = height
+            self.refresh(layout=True)
+
+    def move_to(self, index: int) -> None:
+        """Put the cursor on a row, show it, and tell the screen."""
+        self.cursor = max(0, min(index, len(self.metrics) - 1))
+        self.refresh()
+        self.scroll_cursor_visible()
+        self.post_message(self.Moved(self))
+
+    def scroll_cursor_visible(self) -> None:
+        container = self.parent
+        if isinstance(container, Widget) and container.is_scrollable:
+            top = self.virtual_region.y + self.styles.gutter.top + self.cursor * self.row_height
+            row = Region(0, top, self.size.width, self.row_height)
+            container.scroll_to_region(row, animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        index = self.cursor + step
+        if 0 <= index < len(self.metrics):
+            self.move_to(index)
+        else:
+            self.post_message(self.Edge(self, step))
+
+    def on_focus(self) -> None:
+        self.refresh()
+        self.scroll_cursor_visible()
+        self.post_message(self.Moved(self))
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.y // self.row_height < len(self.metrics):
+            self.focus()
+            self.move_to(offset.y // self.row_height)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.metrics) * self.row_height
+
+    def render(self) -> Text:
+        width = self.size.width
+        lines = []
+        for i, (metric, kpi) in enumerate(zip(self.metrics, self.row_kpis(), strict=True)):
+            if kpi is None:
+                label = Text(f"   {fit(metric.label, columns(width).label)}", no_wrap=True)
+                rows = [label] + [Text("")] * (self.row_height - 1)
+            else:
+                rows = row_lines(self, kpi, width, self.row_height)
+            if i == self.cursor and self.has_focus:
+                for line in rows:
+                    line.stylize("reverse")
+            lines += rows
+        return Text("\n", no_wrap=True).join(lines)

@@ -1,0 +1,75 @@
+"""Small text helpers shared by the widgets: fitting, padding and the status styles."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+
+from kpireview import export
+
+if TYPE_CHECKING:
+    from kpireview.review import Kpi
+
+ELLIPSIS = "…"
+
+# The style class of each row state and target status (export.state / TargetStatus.status).
+STATE_TONE = {
+    "missing": "warn",
+    "alert": "bad",
+    "off_track": "bad",
+    "at_risk": "warn",
+    "signal": "good",
+    "met": "good",
+    "on_track": "good",
+    "quiet": "dim",
+}
+
+
+def fit(text: str, width: int) -> str:
+    """Text cut to ``width`` cells, ending in an ellipsis when cut."""
+    if width <= 0:
+        return ""
+    return text if len(text) <= width else text[: width - 1] + ELLIPSIS
+
+
+def fit_text(text: Text, width: int) -> Text:
+    """Rich text on one line, cut with an ellipsis and padded to exactly ``width`` cells."""
+    out = text.copy()
+    out.no_wrap = True
+    if out.cell_len > width:
+        out.truncate(max(width - 1, 0))
+        out.append(ELLIPSIS if width > 0 else "")
+    out.pad_right(width - out.cell_len)
+    return out
+
+
+def target_text(kpi: Kpi) -> str:
+    """The KPI's target in words: '4.5% by 31 Mar 2027 (4.3% expected now)', '≤ $45.00'."""
+    t = kpi.target
+    if t is None:
+        return ""
+    if t.criterion == "reach" and t.by is not None:
+        text = f"{kpi.fmt(t.value)} by {t.by.day} {t.by:%b %Y}"
+        return text + (f" ({kpi.fmt(t.expected)} expected now)" if t.expected is not None else "")
+    word = "≥" if t.criterion == "stay_above" else "≤"
+    plan = f"{t.metric} " if t.metric else ""
+    return f"{word} {plan}{kpi.fmt(t.value)}"
+
+
+def rules_text(kpi: Kpi) -> str:
+    """The KPI's signals in short words: 'limit, run, near' (the target is said elsewhere)."""
+    rules = (export.RULE_TEXT.get(f.rule, f.rule) for f in kpi.flags if f.rule != "target")
+    return ", ".join(dict.fromkeys(rules))
+
+
+def foreground(style: Style) -> Style:
+    """A component style without its background, so that it sits on any background.
+
+    (A component's partial style would keep colours with alpha unblended: dim text white.)
+    """
+    return Style(
+        color=style.color, bold=style.bold, dim=style.dim, italic=style.italic,
+        underline=style.underline, reverse=style.reverse,
+    )  # fmt: skip

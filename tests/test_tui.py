@@ -1,0 +1,355 @@
+"""The TUI driven by keys (Textual's Pilot): navigation, weeks, the flag walk, detail, help."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from kpireview.store import Store
+from tests.conftest import file_digest, run
+from tests.tui_helpers import SAMPLE_WEEK, copy_db, loaded, make_sample, new_app, wait_until
+
+SIZES = [(80, 24), (160, 45)]
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sample(tmp_path_factory.mktemp("sample"))
+
+
+def drive(app, size: tuple[int, int], script: Callable[[Pilot], Awaitable[None]]) -> None:
+    """Run the app headless at a size and play a script against it."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await loaded(pilot)
+            await script(pilot)
+
+    asyncio.run(main())
+
+
+def current(app):
+    """(pillar id, KPI id) under the dashboard's cursor."""
+    pane = app.screen.current
+    return pane.pillar_id, pane.kpi.id
+
+
+def status_text(app) -> str:
+    from kpireview.tui.widgets.status import StatusLine
+
+    return " ".join(app.screen.query_one(StatusLine).render().plain.split())
+
+
+def static_text(widget) -> str:
+    """The plain text of a Static's content, as Rich prints it 160 columns wide."""
+    from rich.console import Console
+
+    console = Console(width=160, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(widget.content)
+    return console.export_text()
+
+
+def header_text(app) -> str:
+    from kpireview.tui.widgets.header import ReviewHeader
+
+    return app.screen.query_one(ReviewHeader).render().plain
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_opens_at_the_latest_week(sample: Path, size) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        assert app.review.week == SAMPLE_WEEK
+        text = header_text(app)
+        assert "Zira weekly KPI review · 2026-W47 · 16–22 Nov 2026" in text
+        assert "15 flagged (8 bad)" in text and "0 missing" in text
+        assert current(app) == ("acquisition", "traffic")
+        assert app.screen.has_class("-wide") == (size[0] >= 120)
+
+    drive(app, size, script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_arrows_move_between_kpis_and_across_panes(sample: Path, size) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("down")
+        assert current(app) == ("acquisition", "signups")
+        await pilot.press("up", "up")  # the first row stays the first
+        assert current(app) == ("acquisition", "traffic")
+        await pilot.press(*["down"] * 5)  # past Acquisition's 5 rows
+        assert current(app) == ("activation", "onboarding_completion")
+        await pilot.press("up")
+        assert current(app) == ("acquisition", "lead_quality")
+        await pilot.press(*["down"] * 19)  # 18 to the last row, one more stays there
+        assert current(app) == ("revenue", "expansion_revenue")
+
+    drive(app, size, script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_tab_and_shift_tab_change_pane(sample: Path, size) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("down", "tab")
+        assert current(app) == ("activation", "onboarding_completion")
+        await pilot.press("tab", "tab")
+        assert current(app)[0] == "revenue"
+        await pilot.press("tab")
+        assert current(app) == ("acquisition", "signups")  # each pane keeps its row
+        await pilot.press("shift+tab")
+        assert current(app)[0] == "revenue"
+
+    drive(app, size, script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_brackets_change_the_week(sample: Path, size) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("down", "down")
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: "2026-W46" in header_text(app))
+        assert "9–15 Nov 2026" in header_text(app)
+        assert current(app) == ("acquisition", "signup_conversion")  # selection kept
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await wait_until(pilot, lambda: "2026-W44" in header_text(app))
+        await pilot.press("right_square_bracket")
+        await wait_until(pilot, lambda: "2026-W45" in header_text(app))
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await wait_until(pilot, lambda: "2026-W47" in header_text(app))
+        await pilot.press("right_square_bracket")  # no later week: stays, says so
+        await pilot.pause()
+        assert "2026-W47" in header_text(app)
+        assert any("latest week" in n.message for n in app._notifications)
+
+    drive(app, size, script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_f_and_shift_f_walk_the_flags(sample: Path, size) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        flagged = [k.id for k in app.review.kpis if k.flags]
+        assert len(flagged) == 15
+        await pilot.press("f")
+        assert current(app)[1] == flagged[1]  # Traffic is current: the next one
+        kpi = app.review.kpi(flagged[1])
+        text = status_text(app)
+        assert text.startswith("[2/15]")
+        assert " ".join(kpi.flags[0].message.split()) in text
+        await pilot.press("F", "F")
+        assert current(app)[1] == flagged[-1]  # wraps around
+        assert status_text(app).startswith("[15/15]")
+        await pilot.press("f")
+        assert current(app)[1] == flagged[0]
+        await pilot.press("down")  # an arrow ends the walk's counter
+        assert not status_text(app).startswith("[")
+
+    drive(app, size, script)
+
+
+def test_status_line_says_no_flags(sample: Path) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press(*["down"] * 4)
+        assert current(app)[1] == "lead_quality"
+        assert status_text(app) == "No flags for Lead quality score"
+
+    drive(app, (80, 24), script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_enter_opens_the_detail_m_toggles_escape_returns(sample: Path, size) -> None:
+    from kpireview.tui.screens.dashboard import DashboardScreen
+    from kpireview.tui.screens.detail import DetailHeader, DetailScreen
+
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DetailScreen) and screen.metric_id == "cpa"
+        head = screen.query_one(DetailHeader).render().plain
+        assert "Cost per acquisition · $47.54" in head and "target ≤ $45.00" in head
+        more = static_text(screen.query_one("#more"))
+        assert "Pause the two worst paid campaigns" in more  # a decision on CPA
+        assert screen.query_one("#chart-weeks").display
+        await pilot.press("m")
+        assert screen.months and screen.has_class("-months")
+        assert not screen.query_one("#chart-weeks").display
+        assert screen.query_one("#chart-months").display
+        await pilot.press("m")
+        assert not screen.months
+        await pilot.press("left_square_bracket")  # weeks change here too
+        await wait_until(pilot, lambda: "2026-W46" in screen.query_one(DetailHeader).render().plain)
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+        assert current(app) == ("acquisition", "cpa")
+        assert "2026-W46" in header_text(app)
+
+    drive(app, size, script)
+
+
+def test_detail_of_a_derived_kpi_shows_its_drivers_and_segments(sample: Path) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("shift+tab", *["down"] * 5, "enter")
+        await pilot.pause()
+        assert app.screen.metric_id == "ltv_cac"
+        numbers = static_text(app.screen.query_one("#numbers"))
+        assert "Drivers" in numbers
+        await pilot.press("escape", "tab", "enter")  # back to Traffic, which has segments
+        await pilot.pause()
+        assert app.screen.metric_id == "traffic"
+        assert "Segments" in static_text(app.screen.query_one("#more"))
+
+    drive(app, (160, 45), script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_question_mark_opens_help_and_escape_closes_it(sample: Path, size) -> None:
+    from kpireview.tui.screens.help import HelpScreen
+
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = static_text(app.screen.query_one("#help-text"))
+        for words in ("Next flagged KPI", "Previous week", "6 weeks + 12 months", "! bad signal"):
+            assert words in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+    drive(app, size, script)
+
+
+def test_q_quits(sample: Path) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+    drive(app, (80, 24), script)
+
+
+def test_every_key_is_in_the_footer_and_the_command_palette(sample: Path) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        keys = set(app.screen.active_bindings)
+        wanted = {"up", "down", "tab", "shift+tab", "left_square_bracket",
+                  "right_square_bracket", "f", "F", "enter", "question_mark", "q"}  # fmt: skip
+        assert wanted <= keys
+        bar = app.screen.query_one("KeyBar").render().plain
+        for shown in ("↑ ↓ KPI", "tab ⇧⇥ Pane", "[ ] Week", "f F Flag", "⏎ Detail", "? Help"):
+            assert shown in bar
+        names = [c.title for c in app.get_system_commands(app.screen)]
+        for name in ("Next KPI (↓)", "Next flagged KPI", "Previous week ([)", "Quit (q)"):
+            assert any(n.startswith(name) for n in names), name
+
+    drive(app, (80, 24), script)
+
+
+def test_palette_command_runs_its_action(sample: Path) -> None:
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        command = next(
+            c for c in app.get_system_commands(app.screen) if c.title.startswith("Next KPI")
+        )
+        command.callback()
+        await pilot.pause()
+        assert current(app)[1] == "signups"
+
+    drive(app, (80, 24), script)
+
+
+def test_week_option_opens_that_week(sample: Path) -> None:
+    app = new_app(sample, week=date(2026, 10, 5))
+
+    async def script(pilot: Pilot) -> None:
+        assert "2026-W41 · 5–11 Oct 2026" in header_text(app)
+
+    drive(app, (80, 24), script)
+
+
+def test_read_only_opens_a_read_only_file_and_writes_nothing(sample: Path, tmp_path: Path) -> None:
+    db = copy_db(sample, tmp_path)
+    before = file_digest(db)
+    db.chmod(0o444)
+    app = new_app(db, read_only=True)
+
+    async def script(pilot: Pilot) -> None:
+        assert "read-only" in header_text(app)
+        assert app.review.week == SAMPLE_WEEK
+
+    try:
+        drive(app, (80, 24), script)
+    finally:
+        db.chmod(0o644)
+    assert file_digest(db) == before
+    assert not Path(f"{db}-wal").exists()
+
+
+def test_cli_passes_read_only_and_week(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpireview.tui.app import ReviewApp
+
+    seen = {}
+    monkeypatch.setattr(ReviewApp, "run", lambda self: seen.update(vars(self)))
+    result = run("--db", sample, "--read-only", "--week", "2026-W40")
+    assert result.exit_code == 0, result.output
+    assert seen["read_only"] is True and seen["week"] == date(2026, 9, 28)
+
+
+def test_new_snapshots_show_within_seconds(sample: Path, tmp_path: Path) -> None:
+    db = copy_db(sample, tmp_path)
+    app = new_app(db)
+
+    async def script(pilot: Pilot) -> None:
+        assert app.review.kpi("traffic").value != 123_456
+        with Store(db) as store:  # another connection, as another process would be
+            store.upsert_snapshots([("traffic", SAMPLE_WEEK, "", 123_456.0)], source="test")
+        await wait_until(pilot, lambda: app.review.kpi("traffic").value == 123_456, timeout=5)
+        assert app.screen.current.kpi.value == 123_456  # the same week and row, new value
+        assert current(app) == ("acquisition", "traffic")
+
+    drive(app, (80, 24), script)
+
+
+def test_a_missing_database_is_reported_then_read_when_it_appears(
+    sample: Path, tmp_path: Path
+) -> None:
+    db = copy_db(sample, tmp_path)
+    app = new_app(db)
+    os.remove(db)
+
+    async def main() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            header = app.screen.query_one("#header")
+            await wait_until(pilot, lambda: "no such database" in header.error)
+            assert "no such database" in header_text(app)
+            assert app.review is None
+            copy_db(sample, tmp_path)  # the file appears: the app reads it
+            await wait_until(pilot, lambda: app.review is not None, timeout=5)
+            assert not header.error
+
+    asyncio.run(main())

@@ -2,7 +2,8 @@
 
 Budgets (figures measured in this run):
 
-- markdown export in-process (review.load + review.build + export.markdown): at most 0.5 s
+- markdown export in-process (what `kpireview export` does: config, the week's data, the
+  review, export.markdown): at most 0.5 s
   (median of 5 runs);
 - peak memory of a `kpireview export` subprocess (its own ru_maxrss): at most 200 MB;
 - a week switch (review.build for another week, data already loaded): at most 50 ms
@@ -152,16 +153,13 @@ def timed(func: Callable[[], object]) -> float:
 
 
 def export_seconds(config_path: Path, db: Path, runs: int = EXPORT_RUNS) -> list[float]:
-    """Wall time of review.load + review.build + export.markdown, as `kpireview export` does."""
-    from kpireview import config, export, review
-    from kpireview.store import Store
-
-    cfg = config.load(config_path)
+    """Wall time of what `kpireview export` does: load_review (config, the week's data, the
+    review) and export.markdown."""
+    from kpireview import export
+    from kpireview.cli import load_review
 
     def once() -> None:
-        with Store(db, must_exist=True) as store:
-            data = review.load(cfg, store)
-        export.markdown(review.build(cfg, data))
+        export.markdown(load_review(config_path, db, None))
 
     return [timed(once) for _ in range(runs)]
 
@@ -225,7 +223,7 @@ def measure(workdir: Path) -> list[Figure]:
         f"{_fmt(statistics.median(switch_seconds(cfg, worst, 5)), 's')} (not budgeted)"
     )
     return [
-        Figure("markdown export (load+build+markdown)", statistics.median(exports),
+        Figure("markdown export (config+load+build+markdown)", statistics.median(exports),
                EXPORT_BUDGET_S, "s"),
         Figure("peak memory of `kpireview export`", peak, MEMORY_BUDGET_MB, "MB"),
         Figure("week switch (review.build)", statistics.median(switches), SWITCH_BUDGET_S, "s"),

@@ -160,8 +160,9 @@ def load_review(config_path: Path, db_path: Path, week_text: str | None):
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
     with Store.reader(db_path) as store:
-        data = review.load(cfg, store)
-    return review.build(cfg, data, week)
+        around = week or store.latest_week()
+        data = review.load(cfg, store, around=around)
+    return review.build(cfg, data, week or around)
 
 
 @cli.command("tui")

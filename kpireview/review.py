@@ -218,17 +218,60 @@ class Data:
         return self.series.get((metric_id, segment), {})
 
 
-def load(config: Config, store: Store) -> Data:
-    """Read snapshots and decisions, and compute the derived series."""
-    series = store.load_snapshots()
+def load(config: Config, store: Store, around: date | None = None) -> Data:
+    """Read snapshots and decisions, and compute the derived series.
+
+    With ``around`` (a week start), only what that week's review reads: about two years
+    before it (months and the same months a year earlier, history, baseline, runs), the weeks
+    after it, and the weeks that pacing and open decisions refer to. Such data serves one
+    week's review (export, summary); the TUI, which moves between weeks, reads everything.
+    """
+    decisions = store.decisions()
+    if around is None:
+        series = store.load_snapshots()
+    else:
+        series = store.load_snapshots(_window_start(config, around))
+        for (metric_id, week), value in store.load_points(
+            _points_referred(config, decisions)
+        ).items():
+            series.setdefault((metric_id, ""), {})[week] = value
     reasons: dict[tuple[str, date], str] = {}
     for metric in _in_dependency_order(config):
         if metric.formula is not None:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
-    data = Data(series, reasons, store.decisions(), weeks)
+    data = Data(series, reasons, decisions, weeks)
     data.monthly = _monthly(config, data)
     return data
+
+
+def _window_start(config: Config, week: date) -> date:
+    """The first week one week's review reads: whole months 23 months back, or further back
+    for a long history, baseline or run."""
+    first_month = add_months(month_of(week), -23)
+    weeks = max(config.review.history_weeks, config.review.baseline_weeks + 1, RUN_WINDOW)
+    return min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
+
+
+def _points_referred(config: Config, decisions: list[Decision]) -> set[tuple[str, date]]:
+    """(metric, week) values read from before the window: pacing baselines and the KPI of
+    each open decision in its week, derived KPIs through their inputs."""
+    starts = config.review.week_starts
+    wanted = {
+        (m.id, week_start(t.start, starts)) for m in config.metrics for t in m.targets if t.start
+    }
+    wanted |= {
+        (d.metric, d.week) for d in decisions if d.status == "open" and d.metric in config.by_id
+    }
+    return {(leaf, week) for metric_id, week in wanted for leaf in _leaves(config, metric_id)}
+
+
+def _leaves(config: Config, metric_id: str) -> set[str]:
+    """The stored metrics a KPI is computed from (itself when it is not derived)."""
+    formula = config.metric(metric_id).formula
+    if formula is None:
+        return {metric_id}
+    return set().union(*(_leaves(config, name) for name in formula.inputs))
 
 
 def _monthly(config: Config, data: Data) -> dict[str, dict[date, float]]:

@@ -324,15 +324,27 @@ class Store:
         finally:
             self.conn.execute("ROLLBACK")
 
-    def load_snapshots(self) -> dict[tuple[str, str], Series]:
-        """Every stored value: (metric, segment) → {week start: value}, weeks in order.
+    def load_snapshots(
+        self, since: date | None = None, also: Iterable[date] = ()
+    ) -> dict[tuple[str, str], Series]:
+        """Stored values: (metric, segment) → {week start: value}, weeks in order.
 
+        All of them, or with ``since`` the weeks from then on plus the weeks in ``also``.
         Read in primary-key order (no sort step); each week's text is parsed once.
         """
         out: dict[tuple[str, str], Series] = {}
         days: dict[str, date] = {}
+        where, params = "", []
+        if since is not None:
+            extra = sorted({d.isoformat() for d in also})
+            where = "WHERE week >= ?" + (
+                f" OR week IN ({', '.join('?' * len(extra))})" if extra else ""
+            )
+            params = [since.isoformat(), *extra]
         cursor = self.conn.execute(
-            "SELECT metric, segment, week, value FROM snapshots ORDER BY metric, week, segment"
+            f"SELECT metric, segment, week, value FROM snapshots {where} "
+            "ORDER BY metric, week, segment",
+            params,
         )
         for metric, segment, week, value in cursor:
             day = days.get(week)
@@ -353,6 +365,18 @@ class Store:
             return stored_day(text, "week")
         except ValueError as exc:
             raise StoreError(f"{self.path}: {where}: {exc}") from None
+
+    def load_points(self, points: Iterable[tuple[str, date]]) -> dict[tuple[str, date], float]:
+        """The totals stored for given (metric, week) pairs; pairs without a value are left out."""
+        out = {}
+        for metric, week in sorted(set(points)):
+            row = self.conn.execute(
+                "SELECT value FROM snapshots WHERE metric = ? AND week = ? AND segment = ''",
+                (metric, week.isoformat()),
+            ).fetchone()
+            if row is not None:
+                out[(metric, week)] = row[0]
+        return out
 
     def latest_week(self) -> date | None:
         row = self.conn.execute("SELECT max(week) FROM snapshots").fetchone()

@@ -122,3 +122,26 @@ def test_json_matches_the_model(sample_db: Path, data: review.Data) -> None:
     for kpi in r.kpis:
         assert by_id[kpi.id]["value"] == kpi.value
         assert [f["message"] for f in by_id[kpi.id]["flags"]] == [f.message for f in kpi.flags]
+
+
+@pytest.mark.parametrize("weeks_back", [0, 5, 40])
+def test_windowed_load_gives_the_same_review(
+    sample_db: Path, data: review.Data, weeks_back: int
+) -> None:
+    from datetime import timedelta
+
+    from kpireview import export
+
+    cfg = config.load(CONFIG)
+    week = data.weeks[-1] - timedelta(weeks=weeks_back)
+    with Store(sample_db) as store:
+        store.add_decision("cpa", data.weeks[0], "an old open decision", owner="x")
+        full = review.load(cfg, store)
+        windowed = review.load(cfg, store, around=week)
+    assert len(windowed.weeks) < len(full.weeks)  # it did read less
+    assert export.to_json(review.build(cfg, windowed, week)) == export.to_json(
+        review.build(cfg, full, week)
+    )
+    assert export.markdown(review.build(cfg, windowed, week)) == export.markdown(
+        review.build(cfg, full, week)
+    )

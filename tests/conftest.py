@@ -43,6 +43,15 @@ def wbr_csv() -> Path:
     return WBR_CSV
 
 
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`kpireview sample` output for the repository's config, made once; do not write to it."""
+    path = tmp_path_factory.mktemp("sample") / "sample.db"
+    result = run("sample", "-o", path, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    return path
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "kpi.db"

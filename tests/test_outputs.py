@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,6 @@ from kpireview.store import Store
 from tests.conftest import CONFIG, ROOT, run
 
 ANSI = re.compile(r"\x1b\[")
-
-
-@pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("sample") / "sample.db"
-    result = run("sample", "-o", db, "--config", CONFIG)
-    assert result.exit_code == 0, result.stderr
-    return db
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +119,7 @@ def test_json_matches_the_model(sample_db: Path, data: review.Data) -> None:
 
 @pytest.mark.parametrize("weeks_back", [0, 5, 40])
 def test_windowed_load_gives_the_same_review(
-    sample_db: Path, data: review.Data, weeks_back: int
+    sample_db: Path, data: review.Data, weeks_back: int, tmp_path: Path
 ) -> None:
     from datetime import timedelta
 
@@ -134,7 +127,9 @@ def test_windowed_load_gives_the_same_review(
 
     cfg = config.load(CONFIG)
     week = data.weeks[-1] - timedelta(weeks=weeks_back)
-    with Store(sample_db) as store:
+    db = tmp_path / "copy.db"
+    shutil.copy(sample_db, db)
+    with Store(db) as store:
         store.add_decision("cpa", data.weeks[0], "an old open decision", owner="x")
         full = review.load(cfg, store)
         windowed = review.load(cfg, store, around=week)

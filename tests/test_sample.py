@@ -27,14 +27,6 @@ def rows(path: Path) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("sample") / "sample.db"
-    result = run("sample", "-o", path, "--config", CONFIG)
-    assert result.exit_code == 0, result.output
-    return path
-
-
-@pytest.fixture(scope="module")
 def series(sample_db: Path) -> dict[str, list[float]]:
     """Each total series, oldest week first."""
     with Store(sample_db) as store:

@@ -1,4 +1,5 @@
-"""SVG snapshots of the dashboard, a KPI's detail and help, at 80×24 and 160×45.
+"""SVG snapshots of the dashboard, a KPI's detail, help, the decision form and the decisions
+screen, at 80×24 and 160×45 (today and the user fixed: tui_helpers.TODAY and USER).
 
 Update after a deliberate change with `pytest tests/test_tui_snapshots.py --snapshot-update`
 and look at the report before committing the new SVGs.
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui_helpers import loaded, make_sample, new_app, wait_until
+from tests.tui_helpers import USER, loaded, make_sample, new_app, wait_until
 
 SIZES = [(80, 24), (160, 45)]
 
@@ -21,14 +22,22 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_sample(tmp_path_factory.mktemp("snapshots"))
 
 
+@pytest.fixture(autouse=True)
+def user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KPIREVIEW_USER", USER)
+
+
 def keys(*presses: str):
-    """Wait for the review, press keys, wait for what they started."""
+    """Wait for the review, press keys, wait for what they started; cursors stop blinking."""
 
     async def run_before(pilot: Pilot) -> None:
         await loaded(pilot)
         for key in presses:
             await pilot.press(key)
             await wait_until(pilot, lambda: True)
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 
@@ -60,3 +69,44 @@ def test_help(snap_compare, sample: Path, size) -> None:
 def test_dashboard_without_colour(snap_compare, sample: Path, monkeypatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(new_app(sample), terminal_size=(80, 24), run_before=keys("f", "f"))
+
+
+def fill(*presses: str, **fields: str):
+    """Press keys (opening the form), then fill its fields (as typing would, without the time
+    each key press takes), then wait."""
+
+    async def run_before(pilot: Pilot) -> None:
+        await keys(*presses)(pilot)
+        screen = pilot.app.screen
+        for name, value in fields.items():
+            widget = screen.query_one(f"#{name}")
+            if name == "note":
+                widget.text = value
+            else:
+                widget.value = value
+        await wait_until(pilot, lambda: True)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_decision_form(snap_compare, sample: Path, size) -> None:
+    form = fill("down", "d", note="Sign-ups jumped after the launch",
+                decision="Keep the launch budget", due="fri")  # fmt: skip
+    assert snap_compare(new_app(sample), terminal_size=size, run_before=form)
+
+
+def test_decision_form_errors(snap_compare, sample: Path) -> None:
+    form = fill("d", due="soon")
+
+    async def run_before(pilot: Pilot) -> None:
+        await form(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: True)
+
+    assert snap_compare(new_app(sample), terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_decisions(snap_compare, sample: Path, size) -> None:
+    assert snap_compare(new_app(sample), terminal_size=size, run_before=keys("D", "down"))

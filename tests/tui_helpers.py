@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from kpireview import config
 from tests.conftest import CONFIG, run
 
 SAMPLE_WEEK = date(2026, 11, 16)  # 2026-W47, the sample's last week
+TODAY = date(2026, 11, 23)  # the Monday after it: the app's "today" in the tests
+USER = "alice"  # KPIREVIEW_USER in the decision tests and snapshots
 
 
 def make_sample(directory: Path) -> Path:
@@ -31,9 +34,22 @@ def copy_db(source: Path, directory: Path) -> Path:
 
 
 def new_app(db: Path, **options):
+    """The app on a database, its today fixed to TODAY unless given."""
     from kpireview.tui.app import ReviewApp
 
+    options.setdefault("today", TODAY)
     return ReviewApp(config.load(CONFIG), db, **options)
+
+
+def drive(app, size: tuple[int, int], script: Callable[[Pilot], Awaitable[None]]) -> None:
+    """Run the app headless at a size and play a script against it."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await loaded(pilot)
+            await script(pilot)
+
+    asyncio.run(main())
 
 
 async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
@@ -51,3 +67,12 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
 async def loaded(pilot: Pilot) -> None:
     """Wait for the first review to be on screen."""
     await wait_until(pilot, lambda: pilot.app.review is not None)
+
+
+def static_text(widget) -> str:
+    """The plain text of a Static's content, as Rich prints it 160 columns wide."""
+    from rich.console import Console
+
+    console = Console(width=160, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(widget.content)
+    return console.export_text()

@@ -1,4 +1,5 @@
-"""The Textual app: loads the review in a worker thread and keeps it fresh.
+"""The Textual app: loads the review in a worker thread and keeps it fresh; writes decisions
+(through kpireview.decisions) and the meeting notes, each in a worker thread.
 
 Set KPIREVIEW_EXIT_WHEN_READY=1 to exit as soon as the first review is on screen (used by
 bench/startup.py to time start-up).
@@ -26,6 +27,8 @@ from kpireview.tui.screens.dashboard import DashboardScreen
 if TYPE_CHECKING:
     from kpireview.config import Config
     from kpireview.review import Data, WeekReview
+    from kpireview.store import Decision
+    from kpireview.tui.screens.decision_form import DecisionForm
 
 EXIT_WHEN_READY = "KPIREVIEW_EXIT_WHEN_READY"
 
@@ -86,15 +89,23 @@ class ReviewApp(App[None]):
                 tooltip="Keys and symbols"),
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit"),
     ]  # fmt: skip
+    READ_ONLY = "read-only: decisions are off"
 
     def __init__(
-        self, config: Config, db_path: Path, *, week: date | None = None, read_only: bool = False
+        self,
+        config: Config,
+        db_path: Path,
+        *,
+        week: date | None = None,
+        read_only: bool = False,
+        today: date | None = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.db_path = Path(db_path)
         self.week = week
         self.read_only = read_only
+        self._today = today
         self.data: Data | None = None
         self.review: WeekReview | None = None
         self.watcher = Watcher(self.db_path, read_only)
@@ -110,6 +121,11 @@ class ReviewApp(App[None]):
     def on_unmount(self) -> None:
         self.watcher.close()
         started()
+
+    @property
+    def today(self) -> date:
+        """The day decisions are due from and overdue by (fixed by tests, else the clock)."""
+        return self._today or date.today()
 
     # --- loading -------------------------------------------------------------------------
 
@@ -167,6 +183,10 @@ class ReviewApp(App[None]):
     def poll(self) -> None:
         self.check()
 
+    def reload(self) -> None:
+        """Read the database again, for the week on screen (after the app wrote to it)."""
+        self.load(self.review.week if self.review else self.week)
+
     def show(self, data: Data, model: WeekReview) -> None:
         """Show a review on every screen that renders one; keep the week and the selection."""
         first = self.review is None
@@ -187,7 +207,91 @@ class ReviewApp(App[None]):
             if isinstance(screen, DashboardScreen):
                 screen.show_error(short)
 
+    def say(self, message: str, error: bool = False) -> None:
+        """A message in the current screen's status line (a notification where it has none)."""
+        say = getattr(self.screen, "say", None)
+        if say is not None:
+            say(message, error=error)
+        else:
+            self.notify(message, severity="error" if error else "information")
+
     # --- actions ---------------------------------------------------------------------------
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Quit, unless a decision form holds text not saved yet."""
+        from kpireview.tui.screens.decision_form import DecisionForm
+
+        if any(isinstance(s, DecisionForm) and s.changed for s in self.screen_stack):
+            self.notify("Save the decision (ctrl+s) or cancel it (esc) first.", timeout=4)
+            return
+        self.exit()
+
+    def decide(self, metric_id: str) -> None:
+        """The decision form for a KPI in the week on screen."""
+        if self.read_only:
+            self.say(self.READ_ONLY)
+            return
+        if self.review is None:
+            return
+        from kpireview.decisions import Draft, current_user
+        from kpireview.tui.screens.decision_form import DecisionForm
+
+        draft = Draft(owner=current_user())
+        self._open_form(DecisionForm(metric_id, self.review.week, draft, today=self.today))
+
+    def edit_decision(self, decision: Decision) -> None:
+        """The decision form, filled in with a decision's text; saving keeps the old text."""
+        if self.read_only:
+            self.say(self.READ_ONLY)
+            return
+        from kpireview.decisions import draft_of
+        from kpireview.tui.screens.decision_form import DecisionForm
+
+        form = DecisionForm(
+            decision.metric, decision.week, draft_of(decision), today=self.today,
+            decision_id=decision.id,
+        )  # fmt: skip
+        self._open_form(form)
+
+    def _open_form(self, form: DecisionForm) -> None:
+        """Show the form; once it saved, read the database again and say what was saved."""
+        from kpireview.periods import week_label
+
+        metric = self.config.by_id.get(form.metric_id)
+        what = f"{metric.label if metric else form.metric_id}, "
+        what += week_label(form.week, self.config.review.week_starts)
+
+        def closed(decision_id: int | None) -> None:
+            if decision_id is not None:
+                self.reload()
+                self.say(f"Saved decision {decision_id} ({what})")
+
+        self.push_screen(form, callback=closed)
+
+    def action_decisions(self) -> None:
+        from kpireview.tui.screens.decisions import DecisionsScreen
+
+        if not isinstance(self.screen, DecisionsScreen):
+            self.push_screen(DecisionsScreen())
+
+    def action_notes(self) -> None:
+        if self.review is not None:
+            self.write_notes(self.review, Path.cwd())
+
+    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
+    def write_notes(self, model: WeekReview, directory: Path) -> None:
+        """The week's meeting notes to kpireview-<week>.md, and to the clipboard (OSC 52)."""
+        from kpireview import export
+
+        text = export.markdown(model)
+        path = (directory / f"kpireview-{model.label}.md").absolute()
+        try:
+            export.write_atomic(path, text)
+        except KpiError as exc:
+            self.call_from_thread(self.say, f"Notes not written: {exc}", True)
+            return
+        self.call_from_thread(self.copy_to_clipboard, text)
+        self.call_from_thread(self.say, f"Notes written to {path} and copied to the clipboard")
 
     def action_week(self, step: int) -> None:
         """Go to the previous (-1) or next (+1) week with data."""

@@ -25,6 +25,15 @@ STATUS_LINES, STATUS_LINES_TALL = 4, 6
 PANE = Binding.Group("Pane")
 WEEK = Binding.Group("Week")
 FLAG = Binding.Group("Flag")
+# The decision keys of the dashboard and the detail screen.
+DECISION_KEYS = [
+    Binding("d", "decide", "Decide", id="decide",
+            tooltip="Record a decision on the KPI for the week on screen"),
+    Binding("D", "app.decisions", "Decisions", id="decisions",
+            tooltip="All decisions, and the ones carried over into this week"),
+    Binding("e", "app.notes", "Notes", id="notes",
+            tooltip="Write the week's meeting notes to a file and the clipboard"),
+]  # fmt: skip
 
 
 class DashboardScreen(Screen[None]):
@@ -44,6 +53,7 @@ class DashboardScreen(Screen[None]):
         Binding("F", "flag(-1)", "Flag", group=FLAG, id="previous_flag",
                 tooltip="Previous flagged KPI"),
         Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the KPI's detail"),
+        *DECISION_KEYS,
     ]  # fmt: skip
 
     COMPONENT_CLASSES = {
@@ -62,6 +72,7 @@ class DashboardScreen(Screen[None]):
         self.config = config
         self.read_only = read_only
         self._walk = ""
+        self._here: tuple[str, int] | None = None
 
     def compose(self) -> ComposeResult:
         size = self.app.size
@@ -119,17 +130,20 @@ class DashboardScreen(Screen[None]):
         kpis = {k.id: k for k in review.kpis}
         for pane in self.query(PillarPane):
             pane.show(kpis)
-        self._show_status()
+        self._show_status(keep=True)  # a message ("Saved decision 6") outlives a reload
 
     def show_error(self, message: str) -> None:
         self.query_one(ReviewHeader).fail(message)
 
-    def say(self, message: str) -> None:
-        self.query_one(StatusLine).say(message)
+    def say(self, message: str, error: bool = False) -> None:
+        self.query_one(StatusLine).say(message, error)
 
     def on_pillar_pane_moved(self, event: PillarPane.Moved) -> None:
         if event.pane is self.current:
-            self._show_status(self._walk)
+            # Focus coming back from another screen is no move: a message said there stays.
+            here = (event.pane.pillar_id, event.pane.cursor)
+            self._show_status(self._walk, keep=here == self._here)
+            self._here = here
             self._walk = ""
 
     def on_pillar_pane_edge(self, event: PillarPane.Edge) -> None:
@@ -140,9 +154,9 @@ class DashboardScreen(Screen[None]):
             pane.cursor = 0 if event.step > 0 else len(pane.metrics) - 1
             pane.focus()
 
-    def _show_status(self, walk: str = "") -> None:
+    def _show_status(self, walk: str = "", keep: bool = False) -> None:
         pane = self.current
-        self.query_one(StatusLine).show(pane.kpi if pane else None, walk)
+        self.query_one(StatusLine).show(pane.kpi if pane else None, walk, keep)
 
     def action_pane(self, step: int) -> None:
         panes = self.panes
@@ -176,6 +190,11 @@ class DashboardScreen(Screen[None]):
         from kpireview.tui.screens.detail import DetailScreen
 
         self.app.push_screen(DetailScreen(pane.kpi.id))
+
+    def action_decide(self) -> None:
+        pane = self.current
+        if pane is not None and pane.kpi is not None:
+            self.app.decide(pane.kpi.id)  # type: ignore[attr-defined]
 
 
 def _has_flags(kpi: Kpi | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -17,8 +18,10 @@ from textual.widgets import Static
 from kpireview import export, units
 from kpireview.periods import week_label
 from kpireview.tui import charts
+from kpireview.tui.screens.dashboard import DECISION_KEYS
 from kpireview.tui.widgets.chart import ChartView
 from kpireview.tui.widgets.keybar import KeyBar
+from kpireview.tui.widgets.message import MessageLine
 from kpireview.tui.widgets.status import TONE_MARK
 from kpireview.tui.widgets.text import STATE_TONE, fit_text, target_text
 
@@ -61,6 +64,7 @@ class DetailScreen(Screen[None]):
                 group=Binding.Group("Week"), tooltip="Previous week"),
         Binding("right_square_bracket", "app.week(1)", "Week", id="detail_next_week",
                 group=Binding.Group("Week"), tooltip="Next week"),
+        *(replace(b, id=f"detail_{b.id}") for b in DECISION_KEYS),
     ]  # fmt: skip
 
     def __init__(self, metric_id: str) -> None:
@@ -83,6 +87,7 @@ class DetailScreen(Screen[None]):
             with Horizontal(id="sections"):
                 yield Static(id="numbers", classes="section")
                 yield Static(id="more", classes="section")
+        yield MessageLine(id="detail-status")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -95,6 +100,12 @@ class DetailScreen(Screen[None]):
         self.set_class(self.size.width >= 120, "-wide")
         height = max(8, min(24, (self.size.height - 3) // 2 + 1))
         self.query_one("#charts").styles.height = height
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.query_one(MessageLine).say(message, error)
+
+    def action_decide(self) -> None:
+        self.review_app.decide(self.metric_id)
 
     def action_toggle_view(self) -> None:
         self.months = not self.months

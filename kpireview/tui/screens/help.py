@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -24,12 +24,17 @@ class HelpScreen(Screen[None]):
     ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
-            yield Static(help_text(), id="help-text")
+        review, decisions = help_text()
+        with VerticalScroll(id="help-body"), Horizontal(id="help-columns"):
+            yield Static(review, id="help-text", classes="help-column")
+            yield Static(decisions, id="help-decisions", classes="help-column")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 150, "-wide")
 
 
 def _keys_table(title: str, bindings: list[Binding]) -> Table:
@@ -50,20 +55,28 @@ def _display(key: str) -> str:
     return names.get(key, format_key(key))
 
 
-def help_text() -> Group:
+def help_text() -> tuple[Group, Group]:
+    """The review's keys and symbols; the decisions' keys (beside them when wide)."""
     from kpireview.tui.app import ReviewApp
-    from kpireview.tui.screens.dashboard import DashboardScreen
+    from kpireview.tui.screens.dashboard import DECISION_KEYS, DashboardScreen
+    from kpireview.tui.screens.decision_form import DecisionForm
+    from kpireview.tui.screens.decisions import DecisionList, DecisionsScreen
     from kpireview.tui.screens.detail import DetailScreen
 
+    def keys(*screens: type) -> list[Binding]:
+        return [b for s in screens for b in s.BINDINGS if isinstance(b, Binding) and b.show]
+
+    same = {b.key for b in DECISION_KEYS}  # the detail's d D e: said once, for the dashboard
     global_keys = [b for b in ReviewApp.BINDINGS if isinstance(b, Binding)]
     palette = Binding("ctrl+p", "command_palette", tooltip="Command palette: every action by name")
     legend = [Text(f" {line}") for line in export.LEGEND]
-    return Group(
+    review = Group(
         Text("kpireview — keys", style="bold underline"),
         Text(),
-        _keys_table("Dashboard", [b for b in DashboardScreen.BINDINGS if isinstance(b, Binding)]),
+        _keys_table("Dashboard", keys(DashboardScreen)),
         Text(),
-        _keys_table("KPI detail", [b for b in DetailScreen.BINDINGS if isinstance(b, Binding)]),
+        _keys_table("KPI detail", [b for b in keys(DetailScreen) if b.key not in same]),
+        Text(" d D e as on the dashboard", style="dim"),
         Text(),
         _keys_table("Everywhere", [*global_keys, palette]),
         Text(),
@@ -75,3 +88,15 @@ def help_text() -> Group:
         Text(" way; the sign (+ −) and the row's symbol tell the same without colour.",
              style="dim"),
     )  # fmt: skip
+    decisions = Group(
+        _keys_table("Decisions (D)", keys(DecisionList, DecisionsScreen)),
+        Text(" Open ones first, then by due date; '! overdue': open, past due.", style="dim"),
+        Text(" Above the list: the ones carried over into the week on screen.", style="dim"),
+        Text(),
+        _keys_table("Decision form (d)", keys(DecisionForm)),
+        Text(" Owner: you, unless changed. Due: a date, fri (the next Friday),", style="dim"),
+        Text(" +7d, +2w, or 2026-W49 (its Friday). Saving commits at once;", style="dim"),
+        Text(" an edit keeps the earlier text in the decision's history.", style="dim"),
+        Text(" With --read-only, d, x and edits are off; e still writes notes.", style="dim"),
+    )
+    return review, decisions

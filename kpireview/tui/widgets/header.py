@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 class ReviewHeader(Widget):
-    """Two lines: 'title · 2026-W47 · 16–22 Nov 2026' and the week's counts."""
+    """Two lines: 'title · 2026-W47 · 16–22 Nov 2026' (and, on the right, the decisions
+    carried over into the week) and the week's counts."""
 
     def __init__(self, title: str, *, read_only: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -35,11 +36,24 @@ class ReviewHeader(Widget):
     def render(self) -> Text:
         width = self.size.width
         title_style = tone(self, "title")
-        first = Text(f" {self.title}", title_style)
+        tail = Text()
         if self.review is not None:
-            first.append(f" · {self.review.label} · {self.review.span}", title_style)
+            tail.append(f" · {self.review.label} · {self.review.span}", title_style)
         if self.read_only:
-            first.append("  read-only", tone(self, "tag"))
+            tail.append("  read-only", tone(self, "tag"))
+        carried = carried_text(self, self.review) if self.review is not None else Text()
+        if carried and width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2:
+            carried = carried_text(self, self.review, "decisions ")  # room for the long form
+        room = width - tail.cell_len - (carried.cell_len + 2 if carried else 0)  # the title's
+        if carried and room < 9:
+            carried, room = Text(), width - tail.cell_len  # too narrow: the week comes first
+        title = Text(f" {self.title}", title_style)
+        if title.cell_len > room:
+            title = fit_text(title, max(room, 0))  # the title gives way to the week
+        first = title + tail
+        if carried:
+            first.append(" " * max(width - first.cell_len - carried.cell_len, 2))
+            first.append_text(carried)
         if self.error:
             second = Text(f" {self.error}", tone(self, "error"))
         elif self.review is None:
@@ -55,3 +69,17 @@ def counts_text(review: WeekReview) -> str:
         f"{c.flagged} flagged ({c.bad} bad) · {c.met} met · {c.on_track} on track · "
         f"{c.at_risk} at risk · {c.off_track} off track · {c.missing} missing"
     )
+
+
+def carried_text(widget: Widget, review: WeekReview, noun: str = "") -> Text:
+    """'2 [decisions ]carried over · ! 1 overdue ' (D lists them), or nothing."""
+    carried = review.carried_over
+    if not carried:
+        return Text()
+    text = Text(f"{len(carried)} {noun}carried over")
+    overdue = sum(1 for c in carried if c.overdue)
+    if overdue:
+        text.append(" · ")
+        text.append(f"! {overdue} overdue", tone(widget, "bad"))
+    text.append(" ")
+    return text

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -36,6 +37,8 @@ class KeyBar(Widget):
     }
     """
     COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
+    # Keys left out, in this order, when the line is too narrow for all (help lists them all).
+    SPARE = ("quit", "next_pane", "previous_pane")
 
     def __init__(self) -> None:
         super().__init__()
@@ -51,22 +54,55 @@ class KeyBar(Widget):
         self.refresh()
 
     def shown_bindings(self) -> list[Binding]:
+        """The keys to show; a screen with ``APP_KEYS = False`` (a form) leaves out the app's
+        own keys, which its text fields take as typing."""
         seen: set[str] = set()
         out = []
-        for active in self.screen.active_bindings.values():
+        app_keys = getattr(self.screen, "APP_KEYS", True)
+        for active in self._in_order():
             binding = active.binding
             palette = binding.key == self.app.COMMAND_PALETTE_BINDING
+            if not app_keys and active.node is self.app:
+                continue
             if binding.show and not palette and binding.action not in seen:
                 seen.add(binding.action)
                 out.append(binding)
         return out
 
+    def _in_order(self) -> list[ActiveBinding]:
+        """The active keys, each node's in the order of its class's BINDINGS (a key that
+        overrides one of Textual's, like tab, would otherwise keep that one's place)."""
+        actives = list(self.screen.active_bindings.values())
+        nodes = list(dict.fromkeys(id(a.node) for a in actives))
+
+        def rank(active: ActiveBinding) -> tuple[int, int]:
+            own = getattr(type(active.node), "BINDINGS", [])
+            index = own.index(active.binding) if active.binding in own else len(own)
+            return nodes.index(id(active.node)), index
+
+        return sorted(actives, key=rank)
+
     def render(self) -> Text:
         key_style = foreground(self.get_component_rich_style("keybar--key"))
         text_style = foreground(self.get_component_rich_style("keybar--description"))
+        width = self.size.width
+        bindings = self.shown_bindings()
+        for spare in self.SPARE:
+            if self._line(bindings, key_style, text_style).cell_len <= width:
+                break
+            bindings = [b for b in bindings if b.id != spare]
+        line = self._line(bindings, key_style, text_style)
+        palette = Text.assemble(("^p", key_style), (" palette ", text_style))
+        if self.app.ENABLE_COMMAND_PALETTE and width - line.cell_len >= palette.cell_len + 1:
+            line.append(" " * (width - line.cell_len - palette.cell_len))
+            line.append_text(palette)
+        return fit_text(line, width)
+
+    def _line(self, bindings: list[Binding], key_style: Style, text_style: Style) -> Text:
+        """The keys on one line; grouped keys share one description ('[ ] Week')."""
         line = Text(no_wrap=True)
         self._key_spans = []
-        for _, members in groupby(self.shown_bindings(), lambda b: b.group or id(b)):
+        for _, members in groupby(bindings, lambda b: b.group or id(b)):
             items = list(members)
             group = items[0].group
             line.append(" ")
@@ -76,12 +112,7 @@ class KeyBar(Widget):
                 self._key_spans.append((start, line.cell_len, binding.key.split(",")[0]))
             description = group.description if group and len(items) > 1 else items[0].description
             line.append(f" {description} ", text_style)
-        palette = Text.assemble(("^p", key_style), (" palette ", text_style))
-        width = self.size.width
-        if self.app.ENABLE_COMMAND_PALETTE and width - line.cell_len >= palette.cell_len + 1:
-            line.append(" " * (width - line.cell_len - palette.cell_len))
-            line.append_text(palette)
-        return fit_text(line, width)
+        return line
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._key_spans:

@@ -29,21 +29,28 @@ class StatusLine(Widget):
         self.kpi: Kpi | None = None
         self.walk = ""
         self.message = ""
+        self.error = False
         self.max_lines = MAX_LINES
 
-    def show(self, kpi: Kpi | None, walk: str = "") -> None:
-        self.kpi, self.walk, self.message = kpi, walk, ""
+    def show(self, kpi: Kpi | None, walk: str = "", keep: bool = False) -> None:
+        """The flags of a KPI; ``keep`` keeps a message said before (until the next move)."""
+        self.kpi, self.walk = kpi, walk
+        if not keep:
+            self.message = ""
         self.refresh(layout=True)
 
-    def say(self, message: str) -> None:
-        self.message = message
+    def say(self, message: str, error: bool = False) -> None:
+        """A message in place of the flags (✗ first for an error: not only red)."""
+        self.message, self.error = message, error
         self.refresh(layout=True)
 
     def _lines(self, width: int) -> list[Line]:
         """(text, tone) lines for a width."""
         width = max(width, 10)
         if self.message:
-            return [(line, "dim") for line in textwrap.wrap(self.message, width)]
+            text = f"✗ {self.message}" if self.error else self.message
+            wrapped = textwrap.wrap(text, width, break_on_hyphens=False)  # paths stay whole
+            return [(line, "bad" if self.error else None) for line in wrapped][: self.max_lines]
         kpi = self.kpi
         if kpi is None:
             return [("", None)]

@@ -1,0 +1,394 @@
+"""Every decision (kpireview.decisions.listing: open first, then by due date), with the ones
+carried over into the week on screen above them. enter edits, x marks done or open again,
+/ filters by KPI or owner."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.geometry import Region
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from kpireview.decisions import is_overdue
+from kpireview.errors import KpiError
+from kpireview.periods import week_label
+from kpireview.tui.screens.dashboard import DashboardScreen
+from kpireview.tui.screens.decision_form import due_text
+from kpireview.tui.widgets.keybar import KeyBar
+from kpireview.tui.widgets.message import MessageLine
+from kpireview.tui.widgets.rows import tone
+from kpireview.tui.widgets.text import ELLIPSIS, fit, fit_text
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from textual.geometry import Size
+
+    from kpireview.review import CarriedOver, WeekReview
+    from kpireview.store import Decision
+    from kpireview.tui.app import ReviewApp
+
+ROW = Binding.Group("Decision")
+WEEK, STATUS, DUE = 8, 9, 10
+WIDE = 100  # from this width the list shows each decision's id
+OVERDUE = "! overdue"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Widths of the list's columns for a width (0: not shown)."""
+
+    id: int
+    kpi: int
+    owner: int
+    note: int
+
+
+def columns(width: int) -> Columns:
+    ident = 4 if width >= WIDE else 0
+    room = width - 1 - (ident + 1 if ident else 0) - WEEK - STATUS - DUE - 5
+    kpi = max(12, min(24, room * 3 // 7))
+    owner = max(7, min(12, room // 6))
+    return Columns(ident, kpi, owner, max(room - kpi - owner, 8))
+
+
+def status_word(d: Decision, today: date) -> str:
+    return OVERDUE if is_overdue(d, today) else d.status
+
+
+def first_line(text: str) -> str:
+    """The first line of a text, with an ellipsis when there is more."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[0].strip() + (f" {ELLIPSIS}" if len(lines) > 1 else "")
+
+
+class DecisionList(Widget, can_focus=True):
+    """The decisions, a line each under a line of column names; a cursor on the current one."""
+
+    BINDINGS = [
+        Binding("up", "cursor(-1)", "Decision", group=ROW, id="previous_decision",
+                tooltip="Previous decision"),
+        Binding("down", "cursor(1)", "Decision", group=ROW, id="next_decision",
+                tooltip="Next decision"),
+        Binding("home", "cursor(-9999)", show=False),
+        Binding("end", "cursor(9999)", show=False),
+        Binding("pageup", "cursor(-10)", show=False),
+        Binding("pagedown", "cursor(10)", show=False),
+    ]  # fmt: skip
+
+    class Chosen(Message):
+        """A decision was clicked twice (the same as enter)."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.items: list[Decision] = []
+        self.labels: dict[str, str] = {}
+        self.starts = 0
+        self.today: date | None = None
+        self.empty = "Loading…"
+        self.cursor = 0
+
+    @property
+    def current(self) -> Decision | None:
+        return self.items[self.cursor] if self.items else None
+
+    def show(self, items: list[Decision], keep: int | None, empty: str) -> None:
+        """New items; the cursor stays on the decision ``keep`` when it is still listed."""
+        ids = [d.id for d in items]
+        self.items, self.empty = items, empty
+        if keep in ids:
+            self.cursor = ids.index(keep)
+        self.cursor = max(0, min(self.cursor, len(items) - 1))
+        self.refresh(layout=True)
+        self.call_after_refresh(self.scroll_cursor_visible)
+
+    def action_cursor(self, step: int) -> None:
+        if self.items:
+            self.cursor = max(0, min(self.cursor + step, len(self.items) - 1))
+            self.refresh()
+            self.scroll_cursor_visible()
+
+    def scroll_cursor_visible(self) -> None:
+        container = self.parent
+        if isinstance(container, Widget) and container.is_scrollable:
+            row = Region(0, self.virtual_region.y + 1 + self.cursor, self.size.width, 1)
+            container.scroll_to_region(row, animate=False, immediate=True)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or not 0 < offset.y <= len(self.items):
+            return
+        self.focus()
+        if self.cursor == offset.y - 1 and event.chain > 1:
+            self.post_message(self.Chosen())
+        self.cursor = offset.y - 1
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 + max(len(self.items), 1)
+
+    def render(self) -> Text:
+        width = self.size.width
+        cols = columns(width)
+        dim = tone(self, "dim")
+        names = [("#", cols.id), ("week", WEEK), ("KPI", cols.kpi), ("status", STATUS),
+                 ("owner", cols.owner), ("due", DUE), ("note", cols.note)]  # fmt: skip
+        head = " " + " ".join(
+            f"{name:>{w}}" if name == "#" else f"{name:<{w}}" for name, w in names if w
+        )
+        lines = [fit_text(Text(head, "bold"), width)]
+        if not self.items:
+            lines.append(fit_text(Text(f" {self.empty}", dim), width))
+        for i, d in enumerate(self.items):
+            lines.append(self._row(d, cols, width, i == self.cursor and self.has_focus))
+        return Text("\n", no_wrap=True).join(lines)
+
+    def _row(self, d: Decision, cols: Columns, width: int, cursor: bool) -> Text:
+        status = status_word(d, self.today) if self.today else d.status
+        style = {OVERDUE: tone(self, "bad"), "open": None}.get(status, tone(self, "dim"))
+        line = Text(" ", no_wrap=True, end="")
+        if cols.id:
+            line.append(f"{d.id:>{cols.id}} ", tone(self, "dim"))
+        line.append(f"{week_label(d.week, self.starts):<{WEEK}} ")
+        line.append(f"{fit(self.labels.get(d.metric, d.metric), cols.kpi):<{cols.kpi}} ")
+        line.append(f"{status:<{STATUS}} ", style)
+        line.append(f"{fit(d.owner, cols.owner):<{cols.owner}} ")
+        line.append(f"{d.due.isoformat() if d.due else '–':<{DUE}} ")
+        line.append(fit(first_line(d.note), cols.note))
+        line = fit_text(line, width)
+        if cursor:
+            line.stylize("reverse")
+        return line
+
+
+class DecisionsScreen(Screen[None]):
+    """All decisions; the ones carried over into the week on screen first."""
+
+    COMPONENT_CLASSES = DashboardScreen.COMPONENT_CLASSES
+    BINDINGS = [
+        Binding("escape", "back", "Back", key_display="esc", id="decisions_back",
+                tooltip="Back (in the filter: clear it)"),
+        Binding("enter", "edit", "Edit", id="edit_decision",
+                tooltip="Edit the decision (its earlier text is kept)"),
+        Binding("x", "toggle", "Done/open", id="toggle_decision",
+                tooltip="Mark the decision done, or open again"),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter_decisions",
+                tooltip="Filter by KPI or owner (part of a name)"),
+        Binding("e", "app.notes", "Notes", id="decisions_notes",
+                tooltip="Write the week's meeting notes to a file and the clipboard"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(id="decisions")
+        self.items: list[Decision] | None = None
+        self.query_text = ""
+
+    @property
+    def review_app(self) -> ReviewApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="decisions-header")
+        with VerticalScroll(id="decisions-body"):
+            yield Static(id="carried")
+            yield DecisionList(id="decision-list")
+        yield Input(placeholder="KPI or owner (esc clears)", id="decisions-filter")
+        yield MessageLine(id="decisions-status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        app = self.review_app
+        listing = self.query_one(DecisionList)
+        listing.labels = {m.id: m.label for m in app.config.metrics}
+        listing.starts = app.config.review.week_starts
+        listing.today = app.today
+        listing.focus()
+        self.refresh_list()
+
+    def on_resize(self) -> None:
+        self._show()
+
+    def show_review(self, review: WeekReview) -> None:
+        """After any reload (a save here, or another process wrote): read the list again."""
+        self.refresh_list()
+
+    def say(self, message: str, error: bool = False) -> None:
+        self.query_one(MessageLine).say(message, error)
+
+    # --- data ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="decisions", exit_on_error=False)
+    def refresh_list(self) -> None:
+        from kpireview.decisions import listing
+        from kpireview.store import Store
+
+        app = self.review_app
+        try:
+            with Store(app.db_path, read_only=app.read_only, must_exist=True) as store:
+                items = listing(store)
+        except (KpiError, sqlite3.Error, OSError) as exc:
+            app.call_from_thread(self.say, f"Cannot read the decisions: {exc}", True)
+            return
+        app.call_from_thread(self._listed, items)
+
+    def _listed(self, items: list[Decision]) -> None:
+        self.items = items
+        self._show()
+
+    def _matches(self, d: Decision) -> bool:
+        q = self.query_text.strip().casefold()
+        if not q:
+            return True
+        label = self.review_app.config.by_id.get(d.metric)
+        names = (d.metric, label.label if label else "", d.owner)
+        return any(q in name.casefold() for name in names)
+
+    def _show(self) -> None:
+        """The header, the carried-over section and the list, for the items and the filter."""
+        app = self.review_app
+        listing = self.query_one(DecisionList)
+        if self.items is None:
+            return
+        shown = [d for d in self.items if self._matches(d)]
+        keep = listing.current.id if listing.current else None
+        empty = (
+            f"No decision matches “{self.query_text.strip()}”."
+            if self.query_text.strip()
+            else "No decisions yet: press d on a KPI to record one."
+        )
+        listing.show(shown, keep, empty)
+        self._show_header(shown)
+        review = app.review
+        carried = [c for c in review.carried_over if self._matches(c.decision)] if review else []
+        self.query_one("#carried", Static).update(
+            carried_text(self, review, carried, self.size.width or app.size.width)
+        )
+
+    def _show_header(self, shown: list[Decision]) -> None:
+        app = self.review_app
+        items = self.items or []
+        opened = sum(1 for d in items if d.status == "open")
+        overdue = sum(1 for d in items if is_overdue(d, app.today))
+        first = Text.assemble((" Decisions", "bold"), f" · {opened} open of {len(items)}")
+        if overdue:
+            first.append(f" · ! {overdue} overdue", tone(self, "bad"))
+        first.append(f" · today {due_text(app.today)}", tone(self, "dim"))
+        q = self.query_text.strip()
+        if q:
+            second = Text(f" Filter “{q}”: {len(shown)} of {len(items)} shown · / changes it")
+        else:
+            second = Text(" All KPIs and owners · / filters by KPI or owner", tone(self, "dim"))
+        width = self.size.width or app.size.width
+        lines = [fit_text(first, width), fit_text(second, width)]
+        self.query_one("#decisions-header", Static).update(Text("\n").join(lines))
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        field = self.query_one("#decisions-filter", Input)
+        if field.has_focus:
+            field.value = ""
+            self._close_filter()
+            return
+        self.app.pop_screen()
+
+    def action_filter(self) -> None:
+        field = self.query_one("#decisions-filter", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    @on(Input.Changed, "#decisions-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self._show()
+
+    @on(Input.Submitted, "#decisions-filter")
+    def _filter_done(self) -> None:
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        field = self.query_one("#decisions-filter", Input)
+        field.set_class(bool(field.value.strip()), "-shown")
+        self.query_one(DecisionList).focus()
+
+    def on_decision_list_chosen(self) -> None:
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        d = self.query_one(DecisionList).current
+        if d is not None:
+            self.review_app.edit_decision(d)
+
+    def action_toggle(self) -> None:
+        app = self.review_app
+        if app.read_only:
+            self.say(app.READ_ONLY)
+            return
+        d = self.query_one(DecisionList).current
+        if d is not None:
+            self.toggle(d.id)
+
+    @work(thread=True, exclusive=True, group="toggle", exit_on_error=False)
+    def toggle(self, decision_id: int) -> None:
+        from kpireview.decisions import toggle_done
+        from kpireview.store import Store
+
+        app = self.review_app
+        try:
+            with Store(app.db_path, must_exist=True) as store:
+                status = toggle_done(store, decision_id)
+        except (KpiError, sqlite3.Error, OSError) as exc:
+            app.call_from_thread(self.say, f"Not changed: {exc}", True)
+            return
+        app.call_from_thread(self._toggled, decision_id, status)
+
+    def _toggled(self, decision_id: int, status: str) -> None:
+        self.say(f"Decision {decision_id} is {status} now")
+        self.review_app.reload()
+
+
+def carried_text(
+    widget: Widget, review: WeekReview | None, carried: list[CarriedOver], width: int
+) -> Text:
+    """'Carried over into 2026-W47': each decision still open from an earlier week, with how
+    its KPI moved since (the review's sentence), who owns it and when it is due."""
+    if review is None:
+        return Text("")
+    bad, dim = tone(widget, "bad"), tone(widget, "dim")
+    if not review.carried_over:
+        return fit_text(Text(f" Nothing carried over into {review.label}.", dim), width)
+    title = Text.assemble(
+        (f" Carried over into {review.label}", "bold"),
+        f": {len(review.carried_over)} still open from earlier weeks",
+    )
+    lines = [fit_text(title, width)]
+    if not carried:
+        lines.append(fit_text(Text("   (none matches the filter)", dim), width))
+    for c in carried:
+        d = c.decision
+        mark = Text(f" {OVERDUE if c.overdue else 'open':<{STATUS}} ", bad if c.overdue else "")
+        lines.append(fit_text(mark + Text(c.message), width))
+        who = " · ".join(x for x in (d.owner, f"due {d.due.isoformat()}" if d.due else "") if x)
+        what = first_line(d.decision or d.note)
+        more = " · ".join(x for x in (who, what) if x)
+        lines.append(fit_text(Text(" " * (STATUS + 2) + more, dim), width))
+    lines.append(Text(""))
+    return Text("\n").join(lines)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -353,3 +353,24 @@ def test_a_missing_database_is_reported_then_read_when_it_appears(
             assert not header.error
 
     asyncio.run(main())
+
+
+def test_first_screen_reads_a_window_then_every_week(sample: Path) -> None:
+    """The dashboard appears from its week's window; all weeks follow for moving back."""
+    with Store(sample) as store:
+        every_week = sorted({w for s in store.load_snapshots().values() for w in s})
+    app = new_app(sample)
+
+    async def script(pilot: Pilot) -> None:
+        await wait_until(pilot, lambda: app.data.weeks == every_week)
+        assert app.review.week == SAMPLE_WEEK
+
+    drive(app, SIZES[0], script)
+
+
+def test_ready_to_exit_reads_only_the_window(sample: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KPIREVIEW_EXIT_WHEN_READY", "1")
+    app = new_app(sample)
+    app.run(headless=True, size=SIZES[0])
+    assert app.review.week == SAMPLE_WEEK
+    assert app.data.weeks[0] > SAMPLE_WEEK - timedelta(weeks=155)  # the window, not all 156

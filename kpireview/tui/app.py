@@ -138,16 +138,38 @@ class ReviewApp(App[None]):
         from kpireview import review
         from kpireview.store import Store
 
+        first = self.data is None
         try:
             self.watcher.changed()  # from now on, any commit means a reload
             with Store(self.db_path, read_only=self.read_only, must_exist=True) as store:
-                data = review.load(self.config, store)
+                # The first screen needs only its week's window; everything follows below.
+                around = (week or store.latest_week()) if first else None
+                data = review.load(self.config, store, around=around)
             model = review.build(self.config, data, week)
         except (KpiError, sqlite3.Error, OSError) as exc:
             self.call_from_thread(self.show_error, str(exc))
             return
         self._prepare_sparklines(model)
         self.call_from_thread(self.show, data, model)
+        if first and not self.exit_when_ready:
+            self._load_history(data)
+
+    def _load_history(self, window: Data) -> None:
+        """Read every week, for moving between weeks (the first screen read only a window)."""
+        from kpireview import review
+        from kpireview.store import Store
+
+        try:
+            with Store(self.db_path, read_only=self.read_only, must_exist=True) as store:
+                data = review.load(self.config, store)
+        except (KpiError, sqlite3.Error, OSError) as exc:
+            self.call_from_thread(self.show_error, str(exc))
+            return
+        self.call_from_thread(self._keep_history, data, window)
+
+    def _keep_history(self, data: Data, window: Data) -> None:
+        if self.data is window:  # unless a reload has already read everything again
+            self.data = data
 
     @work(thread=True, exclusive=True, group="build", exit_on_error=False)
     def build_week(self, week: date) -> None:

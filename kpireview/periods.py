@@ -11,8 +11,6 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from dateutil import parser as dateparser
-
 from kpireview.errors import KpiError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -78,6 +76,12 @@ def parse_day(text: str) -> date:
     stripped = text.strip()
     if not stripped or not any(c.isdigit() for c in stripped):
         raise PeriodError(f"'{stripped}' is not a date or a week like 2026-W47")
+    try:
+        return date.fromisoformat(stripped)  # the common case, without dateutil
+    except ValueError:
+        pass
+    from dateutil import parser as dateparser  # imported here: slow, and rarely needed
+
     try:
         parsed = dateparser.parse(stripped, default=datetime(2000, 1, 1))
     except (ValueError, OverflowError):

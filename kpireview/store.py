@@ -12,13 +12,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, cached_property
 from math import isfinite
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from kpireview.errors import KpiError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -185,7 +187,6 @@ class Store:
         _check_file(self.path, must_exist or read_only)
         try:
             self.conn = self._connect()
-            self.db = sqlite_utils.Database(self.conn)
             self._prepare()
         except sqlite3.Error as exc:
             raise StoreError(describe_sqlite_error(self.path, exc)) from None
@@ -225,7 +226,7 @@ class Store:
                 f"{self.path}: schema version {version} is newer than this kpireview "
                 f"supports ({SCHEMA_VERSION}); upgrade kpireview"
             )
-        if version == 0 and set(self.db.table_names()) - {"snapshots", "decisions"}:
+        if version == 0 and self._table_names() - {"snapshots", "decisions"}:
             raise StoreError(f"{self.path}: a SQLite database, but not a kpireview database")
         if self.read_only:
             if version < SCHEMA_VERSION:
@@ -245,6 +246,23 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @cached_property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils on this connection, imported when first needed (it is slow to import,
+        and start-up reads only through plain queries)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
+
+    def _table_names(self) -> set[str]:
+        rows = self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {name for (name,) in rows}
+
+    def _rows(self, sql: str, params: list) -> Iterator[dict]:
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return (dict(zip(names, row, strict=True)) for row in cursor)
 
     def __enter__(self) -> Store:
         return self
@@ -476,7 +494,7 @@ class Store:
         sql = "SELECT * FROM decisions"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        return [self._decision(r) for r in self.db.query(sql + " ORDER BY week, id", params)]
+        return [self._decision(r) for r in self._rows(sql + " ORDER BY week, id", params)]
 
     def decision(self, decision_id: int) -> Decision:
         rows = list(self.db.query("SELECT * FROM decisions WHERE id = ?", [decision_id]))

@@ -208,6 +208,7 @@ class Data:
     weeks: list[date] = field(default_factory=list)
     segments: dict[str, list[str]] = field(default_factory=dict)
     monthly: dict[str, dict[date, float]] = field(default_factory=dict)
+    month_points: dict[tuple[str, date], tuple[MonthPoint, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -386,6 +387,7 @@ class _Frame:
     decisions: dict[str, tuple[Decision, ...]]
     months: list[tuple[date, date]]  # the trailing 12 months, each with the month a year before
     month_complete: bool  # whether the reviewed week is the last of its month
+    month_weeks: list[date]  # the weeks of the reviewed week's month, up to it
 
     @classmethod
     def of(cls, config: Config, data: Data, week: date) -> _Frame:
@@ -404,6 +406,7 @@ class _Frame:
                 for k in range(11, -1, -1)
             ],
             month_of(week + WEEK) > month_of(week),
+            [w for w in _weeks_back(week, 6) if month_of(w) == month_of(week)],
         )
 
 
@@ -429,7 +432,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         year_ago=year_ago,
         wow=change(value, previous),
         yoy=change(value, year_ago),
-        history=tuple(Point(w, s.get(w)) for w in frame.history),
+        history=tuple(map(Point, frame.history, map(s.get, frame.history))),
         months=_months(config, data, m, frame),
         target=target,
         limits=limits,
@@ -515,26 +518,32 @@ def _months(config: Config, data: Data, m: Metric, frame: _Frame) -> tuple[Month
 
     Weeks belong to the month holding most of their days; the reviewed week's month counts its
     weeks up to the reviewed one. Derived metrics are recomputed from their inputs' monthly
-    values, never averaged.
+    values, never averaged. The whole months are shared by every week of a month (cached).
     """
-    whole = data.monthly.get(m.id, {})
-    out = [MonthPoint(mo, whole.get(mo), whole.get(ago), True) for mo, ago in frame.months]
-    if not frame.month_complete:
-        last, ago = frame.months[-1]
-        partial = _month_to_date(config, data, m, frame.week)
-        out[-1] = MonthPoint(last, partial, whole.get(ago), False)
-    return tuple(out)
+    key = (m.id, frame.months[-1][0])
+    whole_months = data.month_points.get(key)
+    if whole_months is None:
+        whole = data.monthly.get(m.id, {})
+        whole_months = tuple(
+            MonthPoint(mo, whole.get(mo), whole.get(ago), True) for mo, ago in frame.months
+        )
+        data.month_points[key] = whole_months
+    if frame.month_complete:
+        return whole_months
+    last = whole_months[-1]
+    partial = _month_to_date(config, data, m, frame.month_weeks)
+    return (*whole_months[:-1], MonthPoint(last.month, partial, last.year_ago, False))
 
 
-def _month_to_date(config: Config, data: Data, m: Metric, week: date) -> float | None:
-    """A KPI's value for the month of ``week``, counting its weeks up to ``week``."""
+def _month_to_date(config: Config, data: Data, m: Metric, weeks: list[date]) -> float | None:
+    """A KPI's value for the reviewed week's month so far (its ``weeks`` up to the week)."""
     if m.formula is not None:
-        values = {n: _month_to_date(config, data, config.metric(n), week) for n in m.formula.inputs}
+        values = {
+            n: _month_to_date(config, data, config.metric(n), weeks) for n in m.formula.inputs
+        }
         return m.formula.evaluate(values).value
     s = data.get(m.id)
-    first = week_start(month_of(week), config.review.week_starts)
-    weeks = [first + WEEK * k for k in range(6)]
-    values = [s[w] for w in weeks if w <= week and w in s and month_of(w) == month_of(week)]
+    values = [s[w] for w in weeks if w in s]
     return _roll(m.rollup, values) if values else None
 
 
@@ -555,7 +564,7 @@ def _flags(kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None) -> li
             )
         )
     if lim is not None and kpi.value is not None:
-        recent = [s.get(w) for w in frame.run]
+        recent = list(map(s.get, frame.run))
         for signal in signals.detect(lim, recent, kpi.direction):
             flags.append(Flag(signal.rule, signal.tone, _signal_sentence(kpi, signal)))
     target = kpi.target

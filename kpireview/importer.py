@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -219,9 +220,7 @@ def _progress_rows(reader: Iterator[list[str]], text: str, show: bool) -> Iterat
         yield from reader
         return
     total = text.count("\n") or 1
-    with click.progressbar(
-        length=total, label="Reading", file=click.get_text_stream("stderr")
-    ) as bar:
+    with click.progressbar(length=total, label="Reading", file=sys.stderr) as bar:
         done = 0
         for i, row in enumerate(reader):
             yield row

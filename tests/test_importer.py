@@ -204,3 +204,15 @@ def test_unknown_column_is_named(write) -> None:
     path = write("wide.csv", "week,mrr,Revenue2\n2026-W47,1,2\n")
     with pytest.raises(ImportError_, match=r"wide.csv:1: column 'Revenue2': matches no metric"):
         importer.read(path, CFG)
+
+
+def test_progress_bar_on_stderr_for_large_files(write, capsys) -> None:
+    rows = "".join(f"mrr,2026-W{1 + i % 52:02d},{i}\n" for i in range(52))
+    filler = "".join(f"signups,{2000 + i // 52}-W{1 + i % 52:02d},{i}\n" for i in range(120_000))
+    path = write("big.csv", "metric,week,value\n" + rows + filler)
+    assert path.stat().st_size > importer.PROGRESS_BYTES
+    batch = importer.read(path, CFG, progress=True)
+    err = capsys.readouterr().err
+    assert "Reading" in err and len(batch.rows) == 52 + 120_000
+    importer.read(path, CFG, progress=False)
+    assert "Reading" not in capsys.readouterr().err

@@ -52,6 +52,12 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def sample(sample_db: Path) -> Path:
+    """The same sample database, as the TUI tests name it (copy it to write)."""
+    return sample_db
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "kpi.db"

@@ -16,18 +16,12 @@ from tests.tui_helpers import (
     SAMPLE_WEEK,
     copy_db,
     drive,
-    make_sample,
     new_app,
     static_text,
     wait_until,
 )
 
 SIZES = [(80, 24), (160, 45)]
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_sample(tmp_path_factory.mktemp("sample"))
 
 
 def current(app):

@@ -16,11 +16,6 @@ from tests.tui_helpers import SAMPLE_WEEK, drive, make_sample, new_app, static_t
 SIZES = [(40, 12), (300, 100), (80, 24), (41, 13), (160, 45), (40, 12), (120, 30)]
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_sample(tmp_path_factory.mktemp("sample"))
-
-
 async def resize_through(pilot: Pilot) -> None:
     for width, height in SIZES:
         await pilot.resize_terminal(width, height)

@@ -12,14 +12,9 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui_helpers import USER, loaded, make_sample, new_app, wait_until
+from tests.tui_helpers import USER, loaded, new_app, wait_until
 
 SIZES = [(80, 24), (160, 45)]
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_sample(tmp_path_factory.mktemp("snapshots"))
 
 
 @pytest.fixture(autouse=True)

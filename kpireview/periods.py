@@ -23,11 +23,6 @@ class PeriodError(KpiError):
     """A week or date string that cannot be read."""
 
 
-def weekday_index(name: str) -> int:
-    """Index (Monday = 0) of a weekday name such as 'sunday'."""
-    return WEEKDAYS.index(name.lower())
-
-
 def week_start(day: date, starts: int = 0) -> date:
     """First day of the week containing ``day`` for weeks starting on weekday ``starts``."""
     return day - timedelta(days=(day.weekday() - starts) % 7)

@@ -18,7 +18,6 @@ from kpireview.config import Config, Metric, Target
 from kpireview.periods import (
     YEAR_AGO,
     add_months,
-    month_label,
     month_of,
     week_end,
     week_label,
@@ -29,7 +28,6 @@ from kpireview.store import Decision, Store
 
 WEEK = timedelta(days=7)
 RUN_WINDOW = 52  # weeks looked back to tell how long a one-sided run has lasted
-GOOD_STATUSES = ("met", "on_track")
 Series = dict[date, float]
 
 
@@ -648,14 +646,6 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
 
 def _fmt(m: Metric, x: float | None) -> str:
     return units.value(x, m.unit, m.currency)
-
-
-def week_label_of(review: WeekReview, week: date) -> str:
-    return week_label(week, review.week_starts)
-
-
-def month_text(month: date) -> str:
-    return month_label(month)
 
 
 # --- detail chart ----------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class ReviewGroup(click.Group):
     default_command = "tui"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+        if not args or (args[0].startswith("-") and args[0] not in ("--help", "-h", "--version")):
             args.insert(0, self.default_command)
         return super().parse_args(ctx, args)
 

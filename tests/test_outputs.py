@@ -140,3 +140,12 @@ def test_windowed_load_gives_the_same_review(
     assert export.markdown(review.build(cfg, windowed, week)) == export.markdown(
         review.build(cfg, full, week)
     )
+
+
+def test_unknown_command_is_named_and_options_open_the_review(monkeypatch) -> None:
+    result = run("nosuch")
+    assert result.exit_code == 2 and "No such command 'nosuch'" in result.stderr
+    seen = {}
+    monkeypatch.setattr("kpireview.cli.tui_command.callback", lambda **kw: seen.update(kw))
+    assert run("--week", "2026-W40").exit_code == 0 and seen["week_text"] == "2026-W40"
+    assert "Commands:" in run("--help").stdout

@@ -8,7 +8,6 @@ is reported and skipped, never stored as a low value.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 import sys
@@ -155,15 +154,17 @@ def _parse_decorated(s: str) -> float:
 
 def read(path: Path, config: Config, progress: bool = False) -> Batch:
     """Read and check a whole CSV file; raise ImportError_ naming file, line and field."""
-    text = _read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = _header(reader, path)
+    line_count = _check_text(path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # streamed: big files stay small
+        reader = csv.reader(fh)
+        header = _header(reader, path)
+        errors = _Errors(path)
+        show = progress and path.stat().st_size >= PROGRESS_BYTES
+        lines = _progress_rows(reader, line_count, show)
+        days: set[date] = set()
+        read_rows = _read_long if _is_long(header) else _read_wide
+        observations = read_rows(lines, reader, header, config, errors, days)
     batch = Batch(path, config.review.week_starts)
-    errors = _Errors(path)
-    lines = _progress_rows(reader, text, progress)
-    days: set[date] = set()
-    read_rows = _read_long if _is_long(header) else _read_wide
-    observations = read_rows(lines, reader, header, config, errors, days)
     batch.daily = len(days) > len({week_start(d, batch.week_starts) for d in days})
     if not batch.daily:
         _check_one_per_week(observations, batch.week_starts, errors)
@@ -174,8 +175,10 @@ def read(path: Path, config: Config, progress: bool = False) -> Batch:
 
 def _check_one_per_week(obs: Observations, starts: int, errors: _Errors) -> None:
     """In a weekly file, two rows for one metric, segment and week are a conflict."""
-    first: dict[tuple[str, str, date], int] = {}
     weeks = _week_starts(obs, starts)
+    if len(weeks) == len(set(weeks.values())):
+        return  # every day is in a week of its own: a conflict would be an exact duplicate
+    first: dict[tuple[str, str, date], int] = {}
     for (metric_id, segment, day), (_, line) in obs.items():  # in line order, as recorded
         week = weeks[day]
         earlier = first.setdefault((metric_id, segment, week), line)
@@ -186,7 +189,8 @@ def _check_one_per_week(obs: Observations, starts: int, errors: _Errors) -> None
             )
 
 
-def _read_text(path: Path) -> str:
+def _check_text(path: Path) -> int:
+    """Check the file is readable UTF-8 text; return its number of lines."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -194,10 +198,11 @@ def _read_text(path: Path) -> str:
     except OSError as exc:
         raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
     try:
-        return data.decode("utf-8-sig")
+        data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise ImportError_(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
+    return data.count(b"\n") + 1
 
 
 def _header(reader: Iterator[list[str]], path: Path) -> list[str]:
@@ -215,11 +220,10 @@ def _is_long(header: list[str]) -> bool:
     return {"metric", "value"} <= lower and ("week" in lower or "date" in lower)
 
 
-def _progress_rows(reader: Iterator[list[str]], text: str, show: bool) -> Iterator[list[str]]:
-    if not show or len(text) < PROGRESS_BYTES:
+def _progress_rows(reader: Iterator[list[str]], total: int, show: bool) -> Iterator[list[str]]:
+    if not show:
         yield from reader
         return
-    total = text.count("\n") or 1
     with click.progressbar(length=total, label="Reading", file=sys.stderr) as bar:
         done = 0
         for i, row in enumerate(reader):
@@ -293,7 +297,8 @@ def _read_long(
         if value is None:
             continue
         segment = row[seg_col].strip() if seg_col is not None else ""
-        _record(obs, (metric_id, segment, day), value, line, errors, header[value_col])
+        # the config's own id string: one object shared by every row of the metric
+        _record(obs, (metric.id, segment, day), value, line, errors, header[value_col])
     return obs
 
 
@@ -391,8 +396,12 @@ def _to_weeks(obs: Observations, days: set[date], config: Config, batch: Batch) 
     starts = config.review.week_starts
     if not batch.daily:  # one value per week, checked: the rows as they are
         weeks = _week_starts(obs, starts)
-        rows = [(m, weeks[d], s, value) for (m, s, d), (value, _) in obs.items()]
-        batch.rows = sorted(rows, key=lambda r: (r[0], r[2], r[1]))
+        rows = []
+        while obs:  # emptied as it goes, so observations and rows are never both whole
+            (m, s, d), (value, _) = obs.popitem()
+            rows.append((m, weeks[d], s, value))
+        rows.sort(key=lambda r: (r[0], r[2], r[1]))
+        batch.rows = rows
         return
     groups: dict[tuple[str, str], dict[date, list[tuple[date, float]]]] = defaultdict(
         lambda: defaultdict(list)

@@ -368,3 +368,31 @@ def test_ready_to_exit_reads_only_the_window(sample: Path, monkeypatch) -> None:
     app.run(headless=True, size=SIZES[0])
     assert app.review.week == SAMPLE_WEEK
     assert app.data.weeks[0] > SAMPLE_WEEK - timedelta(weeks=155)  # the window, not all 156
+
+
+def test_watcher_closes_safely_while_another_thread_looks(sample: Path, tmp_path: Path) -> None:
+    """Closing on exit while a poll worker is looking must wait, not crash the process."""
+    import threading
+
+    from kpireview.tui.app import Watcher
+
+    watcher = Watcher(copy_db(sample, tmp_path))
+    stop = threading.Event()
+    looks = []
+
+    def poll() -> None:
+        while not stop.is_set():
+            looks.append(watcher.changed())
+
+    threads = [threading.Thread(target=poll) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    while len(looks) < 200:
+        pass
+    watcher.close()
+    after = len(looks)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert watcher._conn is None and not any(looks[after + 2 :])  # closed: no more changes
+    assert watcher.changed() is False and watcher._conn is None

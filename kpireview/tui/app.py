@@ -47,12 +47,15 @@ class Watcher:
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one look at a time, and never during close()
         self._conn: sqlite3.Connection | None = None
         self._seen: tuple[int, ...] | None = None
+        self._closed = False
 
     def changed(self) -> bool:
         with self._lock:
+            if self._closed:
+                return False
             now = self._look()
             changed = self._seen is not None and now != self._seen
             self._seen = now
@@ -64,7 +67,7 @@ class Watcher:
         except OSError:
             return (-1, -1)
         if self._conn is None or self._seen is None or self._seen[0] != inode:
-            self.close()
+            self._drop()
             # Read-write unless --read-only, though it only reads: as the last connection to
             # close, it lets SQLite tidy the -wal and -shm files away.
             mode = "ro" if self.read_only else "rw"
@@ -72,10 +75,17 @@ class Watcher:
             self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         return (inode, self._conn.execute("PRAGMA data_version").fetchone()[0])
 
-    def close(self) -> None:
+    def _drop(self) -> None:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def close(self) -> None:
+        """Close for good; waits for a look in another thread to finish (closing a SQLite
+        connection while another thread uses it crashes the process)."""
+        with self._lock:
+            self._closed = True
+            self._drop()
 
 
 class ReviewApp(App[None]):

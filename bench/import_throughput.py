@@ -19,14 +19,13 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from itertools import islice
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale import CLI, Figure, info, make_sample  # noqa: E402
+from scale import CLI, Figure, info, make_sample, report  # noqa: E402
 
 ROWS = 1_000_000
 RUNS = 3
@@ -138,16 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=ROWS, help="rows in the CSV (default 1e6)")
     parser.add_argument("--workdir", type=Path, help="keep the generated files here")
     args = parser.parse_args(argv)
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kpireview-import-"))
-    workdir.mkdir(parents=True, exist_ok=True)
-    try:
-        figures = measure(workdir, args.rows)
-    finally:
-        if args.workdir is None:
-            shutil.rmtree(workdir, ignore_errors=True)
-    for figure in figures:
-        print(figure.line(), flush=True)
-    return 0 if all(f.ok for f in figures) else 1
+    return report(args.workdir, "kpireview-import-", lambda workdir: measure(workdir, args.rows))
 
 
 if __name__ == "__main__":

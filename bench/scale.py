@@ -256,12 +256,18 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir", type=Path, help="keep the generated data here and reuse it on the next run"
     )
     args = parser.parse_args(argv)
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kpireview-scale-"))
+    return report(args.workdir, "kpireview-scale-", measure)
+
+
+def report(kept: Path | None, prefix: str, measure: Callable[[Path], list[Figure]]) -> int:
+    """Measure in ``kept`` (reused) or a temporary directory, print each figure against its
+    budget, and return the exit status: 1 when any budget is missed."""
+    workdir = kept or Path(tempfile.mkdtemp(prefix=prefix))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         figures = measure(workdir)
     finally:
-        if args.workdir is None:
+        if kept is None:
             shutil.rmtree(workdir, ignore_errors=True)
     for figure in figures:
         print(figure.line(), flush=True)

@@ -150,20 +150,33 @@ def check_draft(draft: Draft, today: date) -> tuple[dict[str, object], dict[str,
 
 
 def save_draft(
-    store: Store, metric: str, week: date, draft: Draft, today: date, decision_id: int | None = None
+    store: Store,
+    metric: str,
+    week: date,
+    draft: Draft,
+    today: date,
+    decision_id: int | None = None,
+    base: int | None = None,
 ) -> int:
-    """Save a checked draft: a new decision, or an edit that keeps the old text as a revision."""
+    """Save a checked draft: a new decision, or an edit that keeps the old text as a revision.
+
+    An edit made from revision ``base`` is refused (DecisionConflict) when another was saved
+    since.
+    """
     values, errors = check_draft(draft, today)
     if errors:
         raise KpiError("; ".join(f"{k}: {v}" for k, v in errors.items()))
     if decision_id is None:
         return store.add_decision(metric, week, author=current_user(), **values)  # type: ignore[arg-type]
-    store.update_decision(decision_id, author=current_user(), **values)
+    store.update_decision(decision_id, editor=current_user(), base=base, **values)
     return decision_id
 
 
-def toggle_done(store: Store, decision_id: int) -> str:
-    """Open ↔ done; returns the new status."""
-    status = "open" if store.decision(decision_id).status == "done" else "done"
-    store.update_decision(decision_id, author=current_user(), status=status)
+def toggle_done(store: Store, decision_id: int, base: int | None = None) -> str:
+    """Open ↔ done; returns the new status. ``base``: the revision the toggle was asked from
+    (a list on screen); refused when the decision changed since."""
+    current = store.decision(decision_id)
+    status = "open" if current.status == "done" else "done"
+    base = current.revision if base is None else base
+    store.update_decision(decision_id, editor=current_user(), base=base, status=status)
     return status

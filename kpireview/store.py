@@ -22,14 +22,40 @@ from kpireview.errors import KpiError
 if TYPE_CHECKING:
     import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQLITE_HEADER = b"SQLite format 3\x00"
 STATUSES = ("open", "done", "dropped")
+TEXT_FIELDS = ("note", "decision", "owner", "due", "status", "expected")
+RESTATED_SHOWN = 10  # restated values an upsert returns (the count has them all)
 Series = dict[date, float]
 
 
 class StoreError(KpiError):
     """A database that cannot be opened, read or written."""
+
+
+class DecisionConflict(StoreError):
+    """An edit made from a revision that is no longer the current one: someone saved first."""
+
+    def __init__(
+        self, decision_id: int, base: int, revision: int, by: str, at: str, changes: list
+    ) -> None:
+        self.decision_id, self.base, self.revision = decision_id, base, revision
+        self.by, self.at = by, at
+        self.changes: list[tuple[str, str, str]] = changes  # (field, at your base, now)
+        what = "; ".join(f"{k} {_clip(a)} → {_clip(b)}" for k, a, b in changes) or "no text"
+        super().__init__(
+            f"decision {decision_id} was changed by {by or 'someone'} at {at} after you "
+            f"opened it (revision {base} → revision {revision}): {what}; not saved"
+        )
+
+
+def _clip(text: str, width: int = 60) -> str:
+    """A text on one line, cut to ``width``; quoted when it has several words."""
+    words = str(text).split()
+    text = " ".join(words)
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"“{text}”" if len(words) > 1 else text or "(empty)"
 
 
 def _busy_timeout_ms() -> int:
@@ -42,10 +68,22 @@ def now_text() -> str:
 
 
 @dataclass(frozen=True)
+class Restated:
+    """A stored value an upsert replaces (or, in a dry run, would replace)."""
+
+    metric: str
+    week: date
+    segment: str
+    old: float
+    new: float
+
+
+@dataclass(frozen=True)
 class UpsertCounts:
     new: int
     changed: int
     unchanged: int
+    restated: tuple[Restated, ...] = ()  # the first RESTATED_SHOWN of the `changed` values
 
 
 def stored_day(text: object, name: str) -> date:
@@ -79,14 +117,17 @@ class Decision:
     author: str
     created_at: str
     updated_at: str
+    revision: int = 1
+    edited_by: str = ""
 
     @classmethod
     def from_row(cls, row: dict) -> Decision:
         values = {name: row.get(name) for name in _field_names(cls)}
         values["week"] = stored_day(row["week"], "week")
         values["due"] = stored_day(row["due"], "due") if row.get("due") else None
-        for name in ("note", "decision", "owner", "expected", "author"):
+        for name in ("note", "decision", "owner", "expected", "author", "edited_by"):
             values[name] = values[name] or ""
+        values["revision"] = values["revision"] or 1
         return cls(**values)
 
 
@@ -100,7 +141,10 @@ class Revision:
     status: str
     expected: str
     author: str
-    revised_at: str
+    revised_at: str  # when this text was replaced
+    revision: int = 0
+    edited_by: str = ""  # who wrote this text, when it was an edit
+    updated_at: str = ""  # when this text was written
 
 
 @dataclass(frozen=True)
@@ -140,7 +184,46 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX decision_revisions_decision ON decision_revisions(decision_id)")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2}
+def _v3(conn: sqlite3.Connection) -> None:
+    """Restated values kept; decisions numbered by revision, their author kept on edits."""
+    conn.execute(
+        """CREATE TABLE snapshot_history (
+            metric TEXT NOT NULL, week TEXT NOT NULL, segment TEXT NOT NULL DEFAULT '',
+            value REAL NOT NULL, source TEXT, loaded_at TEXT, replaced_at TEXT NOT NULL)"""
+    )
+    conn.execute("CREATE INDEX snapshot_history_key ON snapshot_history(metric, week, segment)")
+    conn.execute("ALTER TABLE decisions ADD COLUMN revision INTEGER NOT NULL DEFAULT 1")
+    conn.execute("ALTER TABLE decisions ADD COLUMN edited_by TEXT")
+    for column in ("revision INTEGER", "edited_by TEXT", "updated_at TEXT"):
+        conn.execute(f"ALTER TABLE decision_revisions ADD COLUMN {column}")
+    for sql in _V3_BACKFILL:
+        conn.execute(sql)
+
+
+# Earlier texts numbered 1, 2, ... per decision, each with when it was written (the decision's
+# creation, then the moment the text before it was replaced). Before version 3 an edit wrote
+# its editor over the author: the first text's author is the original one, the others' are
+# who edited them.
+_V3_BACKFILL = (
+    """UPDATE decision_revisions SET revision = (SELECT count(*) FROM decision_revisions r
+       WHERE r.decision_id = decision_revisions.decision_id AND r.id <= decision_revisions.id)""",
+    """UPDATE decision_revisions SET updated_at = coalesce(
+       (SELECT r.revised_at FROM decision_revisions r WHERE r.decision_id =
+        decision_revisions.decision_id AND r.revision = decision_revisions.revision - 1),
+       (SELECT created_at FROM decisions d WHERE d.id = decision_revisions.decision_id))""",
+    """UPDATE decisions SET revision = 1 + (SELECT count(*) FROM decision_revisions r
+       WHERE r.decision_id = decisions.id)""",
+    "UPDATE decision_revisions SET edited_by = author WHERE revision > 1",
+    "UPDATE decisions SET edited_by = author WHERE revision > 1",
+    """UPDATE decision_revisions SET author = coalesce((SELECT r.author FROM decision_revisions r
+       WHERE r.decision_id = decision_revisions.decision_id AND r.revision = 1
+       AND r.author != ''), author) WHERE revision > 1""",
+    """UPDATE decisions SET author = coalesce((SELECT r.author FROM decision_revisions r
+       WHERE r.decision_id = decisions.id AND r.revision = 1 AND r.author != ''), author)
+       WHERE revision > 1""",
+)
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def _check_file(path: Path, must_exist: bool) -> None:
@@ -300,8 +383,11 @@ class Store:
         """Insert or update (metric, week, segment, value) rows, all in one transaction.
 
         Rows whose value is already stored are left alone, so loading a file twice changes
-        nothing. With ``dry_run`` the counts are computed and the transaction rolled back.
+        nothing. A value replaced is kept in ``snapshot_history`` (with its source and load
+        time), in the same transaction. With ``dry_run`` the counts are computed and the
+        transaction rolled back.
         """
+        restated: tuple[Restated, ...] = ()
         with self._rollback_if(dry_run) as conn:
             conn.execute(
                 """CREATE TEMP TABLE IF NOT EXISTS incoming (metric TEXT, week TEXT,
@@ -319,16 +405,39 @@ class Store:
                    FROM incoming i LEFT JOIN snapshots s
                    ON s.metric = i.metric AND s.week = i.week AND s.segment = i.segment"""
             ).fetchone()
+            stamp = now_text()
+            if changed:
+                restated = self._keep_replaced(conn, stamp)
             conn.execute(
                 """INSERT INTO snapshots (metric, week, segment, value, source, loaded_at)
                    SELECT metric, week, segment, value, ?, ? FROM incoming WHERE true
                    ON CONFLICT (metric, week, segment) DO UPDATE SET value = excluded.value,
                    source = excluded.source, loaded_at = excluded.loaded_at
                    WHERE snapshots.value != excluded.value""",
-                (source, now_text()),
+                (source, stamp),
             )
             conn.execute("DELETE FROM incoming")
-        return UpsertCounts(new, changed, unchanged)
+        return UpsertCounts(new, changed, unchanged, restated)
+
+    def _keep_replaced(self, conn: sqlite3.Connection, stamp: str) -> tuple[Restated, ...]:
+        """Copy the stored values the incoming rows change into snapshot_history; return the
+        first few of them."""
+        join = """FROM incoming i JOIN snapshots s ON s.metric = i.metric AND s.week = i.week
+                  AND s.segment = i.segment WHERE s.value != i.value"""
+        conn.execute(
+            "INSERT INTO snapshot_history (metric, week, segment, value, source, loaded_at, "
+            f"replaced_at) SELECT s.metric, s.week, s.segment, s.value, s.source, s.loaded_at, ? "
+            f"{join}",
+            (stamp,),
+        )
+        rows = conn.execute(
+            f"SELECT s.metric, s.week, s.segment, s.value, i.value {join} "
+            f"ORDER BY s.metric, s.week, s.segment LIMIT {RESTATED_SHOWN}"
+        )
+        return tuple(
+            Restated(m, self._stored_week(w, _row_name(m, w, seg)), seg, old, new)
+            for m, w, seg, old, new in rows
+        )
 
     @contextmanager
     def _rollback_if(self, dry_run: bool) -> Iterator[sqlite3.Connection]:
@@ -455,8 +564,15 @@ class Store:
             )
             return int(cur.lastrowid)
 
-    def update_decision(self, decision_id: int, author: str = "", **changes: object) -> None:
-        """Change a decision, keeping its earlier text as a revision."""
+    def update_decision(
+        self, decision_id: int, editor: str = "", base: int | None = None, **changes: object
+    ) -> int:
+        """Change a decision, keeping its earlier text as a revision; returns the new revision.
+
+        ``base`` is the revision the edit was made from: when another edit has been saved
+        since, nothing is changed and DecisionConflict says what that edit was. The author
+        stays; ``editor`` is recorded as ``edited_by``.
+        """
         allowed = {"note", "decision", "owner", "due", "status", "expected", "metric", "week"}
         unknown = set(changes) - allowed
         if unknown:
@@ -465,23 +581,42 @@ class Store:
             raise StoreError(f"status must be one of {', '.join(STATUSES)}")
         values = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
         with self.transaction() as conn:
-            row = conn.execute(
-                "SELECT note, decision, owner, due, status, expected, author FROM decisions "
-                "WHERE id = ?",
-                (decision_id,),
-            ).fetchone()
+            row = next(self._rows("SELECT * FROM decisions WHERE id = ?", [decision_id]), None)
             if row is None:
                 raise StoreError(f"{self.path}: no decision with id {decision_id}")
+            revision = row["revision"]
+            if base is not None and base != revision:
+                raise self._conflict(row, base)
+            stamp = now_text()
             conn.execute(
                 """INSERT INTO decision_revisions (decision_id, note, decision, owner, due,
-                   status, expected, author, revised_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (decision_id, *row, now_text()),
-            )
-            assignments = ", ".join(f"{k} = ?" for k in values)
+                   status, expected, author, revised_at, revision, edited_by, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (decision_id, *(row[k] for k in TEXT_FIELDS), row["author"], stamp, revision,
+                 row["edited_by"], row["updated_at"]),
+            )  # fmt: skip
+            assignments = "".join(f"{k} = ?, " for k in values)
             conn.execute(
-                f"UPDATE decisions SET {assignments}, author = ?, updated_at = ? WHERE id = ?",
-                (*values.values(), author or row[6], now_text(), decision_id),
+                f"UPDATE decisions SET {assignments}edited_by = ?, revision = ?, updated_at = ? "
+                "WHERE id = ?",
+                (*values.values(), editor, revision + 1, stamp, decision_id),
             )
+        return revision + 1
+
+    def _conflict(self, row: dict, base: int) -> DecisionConflict:
+        """The edit saved since ``base``: who, when, and what text differs from ``base``."""
+        earlier = self.conn.execute(
+            f"SELECT {', '.join(TEXT_FIELDS)} FROM decision_revisions "
+            "WHERE decision_id = ? AND revision = ? ORDER BY id DESC",
+            (row["id"], base),
+        ).fetchone()
+        changes = [
+            (name, old or "", row[name] or "")
+            for name, old in zip(TEXT_FIELDS, earlier or (None,) * len(TEXT_FIELDS), strict=True)
+            if (old or "") != (row[name] or "")
+        ]
+        by = row["edited_by"] or row["author"] or ""
+        return DecisionConflict(row["id"], base, row["revision"], by, row["updated_at"], changes)
 
     def decisions(
         self, metric: str | None = None, week: date | None = None, status: str | None = None
@@ -511,7 +646,8 @@ class Store:
     def revisions(self, decision_id: int) -> list[Revision]:
         rows = self.db.query(
             """SELECT decision_id, note, decision, owner, due, status, expected, author,
-               revised_at FROM decision_revisions WHERE decision_id = ? ORDER BY id""",
+               revised_at, revision, edited_by, updated_at FROM decision_revisions
+               WHERE decision_id = ? ORDER BY id""",
             [decision_id],
         )
         return [Revision(**{k: v if v is not None else "" for k, v in r.items()}) for r in rows]

@@ -147,7 +147,7 @@ def test_carried_over_says_how_the_kpi_moved(db: Path) -> None:
 def test_edit_keeps_revisions(db: Path) -> None:
     did = add(db, note="first")
     with Store(db) as store:
-        store.update_decision(did, note="second", author="bo")
+        store.update_decision(did, note="second", editor="bo")
         store.update_decision(did, note="third")
         assert [r.note for r in store.revisions(did)] == ["first", "second"]
         assert store.decision(did).note == "third"

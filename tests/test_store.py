@@ -159,7 +159,7 @@ def test_decisions_with_revisions(db: Path) -> None:
             owner="ana",
             due=date(2026, 11, 27),
         )
-        store.update_decision(did, note="Churn jumped after pricing", author="bo")
+        store.update_decision(did, note="Churn jumped after pricing", editor="bo")
         store.update_decision(did, status="done")
         current = store.decision(did)
         assert current.note == "Churn jumped after pricing" and current.status == "done"

@@ -119,7 +119,7 @@ def init_command(db_path: Path, config_path: Path) -> None:
 @store_options
 def import_command(file: Path, dry_run: bool, db_path: Path, config_path: Path) -> None:
     """Import snapshots from a CSV file (long or wide format), all rows or none."""
-    from kpireview import config, importer
+    from kpireview import config, history, importer
     from kpireview.store import Store
 
     cfg = config.load(config_path)
@@ -129,6 +129,8 @@ def import_command(file: Path, dry_run: bool, db_path: Path, config_path: Path) 
     with Store(db_path) as store:
         counts = store.upsert_snapshots(batch.rows, source=file.name, dry_run=dry_run)
     click.echo(batch.summary(counts, dry_run=dry_run))
+    for line in history.import_lines(cfg, counts, dry_run=dry_run):
+        click.echo(line)
 
 
 def week_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -284,6 +286,24 @@ def decisions_command(
         items = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
     render = decisions.to_json if fmt == "json" else decisions.to_text
     click.echo(render(cfg, items), nl=False)
+
+
+@cli.command("history")
+@click.argument("metric")
+@click.option("--week", "week_text", metavar="WEEK", help="Only this week's restatements.")
+@store_options
+def history_command(metric: str, week_text: str | None, db_path: Path, config_path: Path) -> None:
+    """A KPI's restated values: each earlier value an import replaced, and by what."""
+    from kpireview import config, history
+    from kpireview.store import Store
+
+    cfg = config.load(config_path)
+    if metric not in cfg.by_id:
+        raise KpiError(f"history: unknown metric '{metric}' (not in {cfg.path})")
+    week = parse_week_option(week_text, cfg.review.week_starts)
+    with Store.reader(db_path) as store:
+        items = history.load(store, metric=metric, week=week)
+    click.echo(history.text(cfg, items), nl=False)
 
 
 @cli.command("sample")

@@ -225,6 +225,7 @@ def markdown(review: WeekReview) -> str:
     for pillar in review.pillars:
         parts += [f"## {md(pillar.label)}", "", *_md_table(pillar.kpis), ""]
     parts += _md_flags(review)
+    parts += _md_restatements(review)
     parts += _md_decisions("Decisions this week", review.decisions, review)
     parts += _md_open(review)
     parts += _md_carried(review)
@@ -289,6 +290,22 @@ def _decision_text(d: Decision, review: WeekReview, labels: dict[str, str]) -> s
     if d.status != "open":
         bits.append(f"Status: {d.status}")
     return "; ".join(bits)
+
+
+def _md_restatements(review: WeekReview) -> list[str]:
+    """The week's values an import revised (no section when none was)."""
+    from kpireview.units import exact
+
+    lines = []
+    for k in review.kpis:
+        for r in k.restatements:
+            new = exact(r.new, k.unit, k.currency) if r.new is not None else "no value"
+            where = f" ({r.segment})" if r.segment else ""
+            lines.append(
+                f"- {md(k.label)}{md(where)}: {exact(r.old, k.unit, k.currency)} → {new} "
+                f"({md(r.source or 'unknown source')}, {r.replaced_at[:10]})"
+            )
+    return ["## Restatements", "", *lines, ""] if lines else []
 
 
 def _md_decisions(title: str, decisions: tuple[Decision, ...], review: WeekReview) -> list[str]:

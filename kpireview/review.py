@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpireview import signals, units
+from kpireview import history, signals, units
 from kpireview.config import Config, Metric, Target
 from kpireview.periods import (
     YEAR_AGO,
@@ -127,6 +127,7 @@ class Kpi:
     drivers: tuple[Driver, ...]
     decisions: tuple[Decision, ...]
     currency: str = "$"
+    restatements: tuple[history.Restatement, ...] = ()  # of this week's values, oldest first
 
     @property
     def flagged(self) -> bool:
@@ -207,6 +208,9 @@ class Data:
     segments: dict[str, list[str]] = field(default_factory=dict)
     monthly: dict[str, dict[date, float]] = field(default_factory=dict)
     month_points: dict[tuple[str, date], tuple[MonthPoint, ...]] = field(default_factory=dict)
+    restatements: dict[tuple[str, date], tuple[history.Restatement, ...]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -218,7 +222,7 @@ class Data:
 
 
 def load(config: Config, store: Store, around: date | None = None) -> Data:
-    """Read snapshots and decisions, and compute the derived series.
+    """Read snapshots, restatements and decisions, and compute the derived series.
 
     With ``around`` (a week start), only what that week's review reads: about two years
     before it (months and the same months a year earlier, history, baseline, runs), the weeks
@@ -226,10 +230,12 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     week's review (export, summary); the TUI, which moves between weeks, reads everything.
     """
     decisions = store.decisions()
-    if around is None:
+    since = None if around is None else _window_start(config, around)
+    restated = history.by_week(history.load(store, since=since))
+    if since is None:
         series = store.load_snapshots()
     else:
-        series = store.load_snapshots(_window_start(config, around))
+        series = store.load_snapshots(since)
         for (metric_id, week), value in store.load_points(
             _points_referred(config, decisions)
         ).items():
@@ -239,7 +245,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
         if metric.formula is not None:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
-    data = Data(series, reasons, decisions, weeks)
+    data = Data(series, reasons, decisions, weeks, restatements=restated)
     data.monthly = _monthly(config, data)
     return data
 
@@ -441,6 +447,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         drivers=_drivers(config, data, m, week),
         decisions=frame.decisions.get(m.id, ()),
         currency=m.currency,
+        restatements=data.restatements.get((m.id, week), ()),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
     object.__setattr__(kpi, "flags", tuple(_flags(kpi, s, frame, lim)))
@@ -655,14 +662,16 @@ DETAIL_WEEKS = 52
 
 @dataclass(frozen=True)
 class Detail:
-    """What a KPI's detail chart needs beyond its Kpi: a year of weeks, the target line, and
-    every decision on the metric (any week, oldest first)."""
+    """What a KPI's detail chart needs beyond its Kpi: a year of weeks, the target line,
+    every decision on the metric (any week, oldest first), and the restatements of the year's
+    values (newest week first)."""
 
     metric: str
     week: date
     history52: tuple[Point, ...]
     pace: tuple[Point, ...]
     decisions: tuple[Decision, ...]
+    restatements: tuple[history.Restatement, ...] = ()
 
 
 def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
@@ -680,6 +689,9 @@ def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
         history52=tuple(Point(w, s.get(w)) for w in weeks),
         pace=tuple(Point(w, _target_line(data, m, w, s.get(w))) for w in weeks),
         decisions=tuple(d for d in data.decisions if d.metric == m.id),
+        restatements=tuple(
+            r for w in reversed(weeks) for r in data.restatements.get((m.id, w), ())
+        ),
     )
 
 

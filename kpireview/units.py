@@ -58,3 +58,21 @@ def change(abs_: float | None, rel: float | None, unit: str) -> str:
 
 def _sign(x: float) -> str:
     return "+" if x > 0 else "−" if x < 0 else "±"
+
+
+_MIN_DIGITS = {"percent": 1, "ratio": 2, "days": 1}
+
+
+def exact(x: float, unit: str, currency: str = "$") -> str:
+    """A value in full, for telling two close values apart: 1204 → '1,204', 0.0255 → '2.55%',
+    1234.5 (currency) → '$1,234.50'. Up to 6 decimals (of the shown number), none trailing."""
+    n = x * 100 if unit == "percent" else x
+    least = _MIN_DIGITS.get(unit, 2 if unit == "currency" and n != int(n) else 0)
+    text = f"{abs(n):,.6f}".rstrip("0")
+    digits = len(text.split(".")[1])
+    text = f"{abs(n):,.{max(digits, least)}f}"
+    sign = "-" if n < 0 and text.strip("0.,") else ""
+    if unit == "currency":
+        return f"{sign}{currency}{text}"
+    suffix = {"percent": "%", "ratio": "×", "days": " d"}.get(unit, "")
+    return f"{sign}{text}{suffix}"

@@ -220,7 +220,7 @@ def test_notes_and_json_list_the_weeks_restatements(db: Path, tmp_path: Path) ->
     model = restated_review(db, tmp_path, W46)
     notes = export.markdown(model)
     assert "## Restatements" in notes
-    assert "Signups" in notes and "1,204 → 1,187" in notes
+    assert "- Sign-ups: 1,204 → 1,187 (w47.csv, " in notes
     doc = json.loads(export.to_json(model))
     signups = next(k for p in doc["pillars"] for k in p["kpis"] if k["id"] == "signups")
     [r] = signups["restatements"]

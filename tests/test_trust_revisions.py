@@ -131,7 +131,11 @@ def test_decisions_history_command_text_and_json(db: Path, monkeypatch) -> None:
     assert "status: done" in text.stdout
     doc = json.loads(run(*args, "--format", "json").stdout)
     assert doc["id"] == did and doc["revision"] == 3 and doc["author"] == "ana"
-    assert [(r["revision"], r["by"]) for r in doc["revisions"]] == [(1, "ana"), (2, "bo"), (3, "cy")]
+    assert [(r["revision"], r["by"]) for r in doc["revisions"]] == [
+        (1, "ana"),
+        (2, "bo"),
+        (3, "cy"),
+    ]
     assert doc["revisions"][1]["changed"] == ["note"] and doc["revisions"][2]["status"] == "done"
 
 

@@ -265,6 +265,10 @@ def decide_command(
 @click.option("--open", "only_open", is_flag=True, help="Only decisions still open.")
 @click.option("--metric", default=None, help="Only this KPI.")
 @click.option("--owner", default=None, help="Only this owner.")
+@click.option("--id", "decision_id", type=int, default=None, help="Only the decision with this id.")
+@click.option(
+    "--history", "show_history", is_flag=True, help="Every revision of the --id decision."
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -273,19 +277,32 @@ def decisions_command(
     only_open: bool,
     metric: str | None,
     owner: str | None,
+    decision_id: int | None,
+    show_history: bool,
     fmt: str,
     db_path: Path,
     config_path: Path,
 ) -> None:
-    """List decisions: open ones first, overdue ones marked."""
-    from kpireview import config, decisions
+    """List decisions: open ones first, overdue ones marked; or one decision's history."""
+    from kpireview import config, decisions, revisions
     from kpireview.store import Store
 
     cfg = config.load(config_path)
+    if show_history and decision_id is None:
+        raise KpiError("--history: name the decision with --id N")
     with Store.reader(db_path) as store:
-        items = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
+        if show_history:
+            assert decision_id is not None
+            d, items = revisions.versions(store, decision_id)
+            render_history = revisions.to_json if fmt == "json" else revisions.to_text
+            click.echo(render_history(cfg, d, items), nl=False)
+            return
+        found = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
+        if decision_id is not None:
+            store.decision(decision_id)  # one line when there is no such decision
+            found = [d for d in found if d.id == decision_id]
     render = decisions.to_json if fmt == "json" else decisions.to_text
-    click.echo(render(cfg, items), nl=False)
+    click.echo(render(cfg, found), nl=False)
 
 
 @cli.command("history")

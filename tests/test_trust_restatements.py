@@ -226,3 +226,34 @@ def test_notes_and_json_list_the_weeks_restatements(db: Path, tmp_path: Path) ->
     [r] = signups["restatements"]
     assert (r["week"], r["old"], r["new"], r["source"]) == ("2026-11-09", 1204, 1187, "w47.csv")
     assert all("restatements" in k for p in doc["pillars"] for k in p["kpis"])
+
+
+# --- the TUI -------------------------------------------------------------------------------
+
+
+def test_the_detail_screen_shows_the_kpis_restatements(sample: Path, tmp_path: Path) -> None:
+    from textual.pilot import Pilot
+
+    from tests.tui_helpers import copy_db, drive, new_app, static_text
+
+    db = copy_db(sample, tmp_path)
+    with Store(db) as store:
+        old = store.load_snapshots()[("signups", "")]
+        store.upsert_snapshots([("signups", W47, "", 1187.0)], source="fix-w47.csv")
+        store.upsert_snapshots([("signups", W46, "", 1204.0)], source="fix-w46.csv")
+    app = new_app(db)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen.metric_id == "signups"
+        more = static_text(app.screen.query_one("#more"))
+        assert "Restated" in more
+        lines = [line.strip() for line in more.splitlines() if "→" in line]
+        assert lines[0].startswith(f"2026-W47 {old[W47]:,.0f} → 1,187 · fix-w47.csv")
+        assert lines[1].startswith(f"2026-W46 {old[W46]:,.0f} → 1,204 · fix-w46.csv")
+        await pilot.press("escape", "up", "enter")  # a KPI never restated: no section
+        await pilot.pause()
+        assert "Restated" not in static_text(app.screen.query_one("#more"))
+
+    drive(app, (160, 45), script)

@@ -281,7 +281,7 @@ class ReviewApp(App[None]):
 
         form = DecisionForm(
             decision.metric, decision.week, draft_of(decision), today=self.today,
-            decision_id=decision.id,
+            decision_id=decision.id, base=decision.revision,
         )  # fmt: skip
         self._open_form(form)
 

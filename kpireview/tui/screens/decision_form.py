@@ -23,6 +23,7 @@ from kpireview import export, units
 from kpireview.decisions import Draft, check_draft
 from kpireview.errors import KpiError
 from kpireview.periods import week_label, week_span_text
+from kpireview.store import DecisionConflict
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.message import MessageLine
 from kpireview.tui.widgets.text import fit_text
@@ -71,6 +72,7 @@ class DecisionForm(Screen[int | None]):
         *,
         today: date,
         decision_id: int | None = None,
+        base: int | None = None,
     ) -> None:
         super().__init__(id="decision-form")
         self.metric_id = metric_id
@@ -78,6 +80,7 @@ class DecisionForm(Screen[int | None]):
         self.initial = draft
         self.today = today
         self.decision_id = decision_id
+        self.base = base  # the revision being edited: saving is refused when it is not current
         self.saving = False
 
     @property
@@ -90,6 +93,7 @@ class DecisionForm(Screen[int | None]):
         draft = self.initial
         yield Static(id="form-header")
         with VerticalScroll(id="form-body"):
+            yield Static(id="conflict")
             yield Label("What moved and why [dim](required)[/]", id="note-label")
             yield TextArea(
                 draft.note, id="note", soft_wrap=True, tab_behavior="focus",
@@ -210,8 +214,12 @@ class DecisionForm(Screen[int | None]):
         try:
             with Store(app.db_path, must_exist=True) as store:
                 did = decisions.save_draft(
-                    store, self.metric_id, self.week, draft, self.today, self.decision_id
-                )
+                    store, self.metric_id, self.week, draft, self.today, self.decision_id,
+                    self.base,
+                )  # fmt: skip
+        except DecisionConflict as exc:
+            app.call_from_thread(self._conflict, exc)
+            return
         except (KpiError, sqlite3.Error, OSError) as exc:
             app.call_from_thread(self._not_saved, str(exc))
             return
@@ -221,6 +229,20 @@ class DecisionForm(Screen[int | None]):
         """Keep the form and everything typed in it; say why."""
         self.saving = False
         self.say(f"Not saved: {message}", error=True)
+
+    def _conflict(self, exc: DecisionConflict) -> None:
+        """Someone saved the decision since the form opened: keep what is typed, show their
+        edit, and let a second ctrl+s save over it knowingly (the form's base moves on)."""
+        self.saving = False
+        self.base = exc.revision
+        panel = self.query_one("#conflict", Static)
+        panel.update(conflict_text(exc))
+        panel.add_class("-shown")
+        self.say(
+            f"Not saved: decision {exc.decision_id} was changed by {exc.by or 'someone'} at "
+            f"{exc.at} (shown above). ctrl+s saves your text over it; esc cancels.",
+            error=True,
+        )
 
     def action_cancel(self) -> None:
         if self.saving:
@@ -233,6 +255,20 @@ class DecisionForm(Screen[int | None]):
     def _discard(self, yes: bool | None) -> None:
         if yes:
             self.dismiss(None)
+
+
+def conflict_text(exc: DecisionConflict) -> Text:
+    """The other edit: who saved it, when, and each field it changed, as it is now."""
+    text = Text.assemble(
+        ("Changed meanwhile", "bold"),
+        f" by {exc.by or 'someone'} at {exc.at} (revision {exc.base} → {exc.revision}):",
+    )
+    for name, _, now in exc.changes:
+        text.append(f"\n  {name}: ")
+        text.append(" ".join(now.split()) or "(empty)")
+    if not exc.changes:
+        text.append("\n  (no text changed)")
+    return text
 
 
 class Confirm(ModalScreen[bool]):

@@ -190,6 +190,8 @@ class DecisionsScreen(Screen[None]):
                 tooltip="Edit the decision (its earlier text is kept)"),
         Binding("x", "toggle", "Done/open", id="toggle_decision",
                 tooltip="Mark the decision done, or open again"),
+        Binding("h", "history", "History", id="decision_history",
+                tooltip="Every revision of the decision: who changed what, when"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter_decisions",
                 tooltip="Filter by KPI or owner (part of a name)"),
         Binding("e", "app.notes", "Notes", id="decisions_notes",
@@ -344,19 +346,29 @@ class DecisionsScreen(Screen[None]):
             return
         d = self.query_one(DecisionList).current
         if d is not None:
-            self.toggle(d.id)
+            self.toggle(d.id, d.revision)
+
+    def action_history(self) -> None:
+        from kpireview.tui.screens.decision_history import DecisionHistory
+
+        d = self.query_one(DecisionList).current
+        if d is not None:
+            self.app.push_screen(DecisionHistory(d.id))
 
     @work(thread=True, exclusive=True, group="toggle", exit_on_error=False)
-    def toggle(self, decision_id: int) -> None:
+    def toggle(self, decision_id: int, base: int) -> None:
+        """Done or open again, unless the decision changed since the list was read."""
         from kpireview.decisions import toggle_done
-        from kpireview.store import Store
+        from kpireview.store import DecisionConflict, Store
 
         app = self.review_app
         try:
             with Store(app.db_path, must_exist=True) as store:
-                status = toggle_done(store, decision_id)
+                status = toggle_done(store, decision_id, base)
         except (KpiError, sqlite3.Error, OSError) as exc:
             app.call_from_thread(self.say, f"Not changed: {exc}", True)
+            if isinstance(exc, DecisionConflict):
+                app.call_from_thread(self.refresh_list)  # show the decision as it is now
             return
         app.call_from_thread(self._toggled, decision_id, status)
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kpireview.tui.app import ReviewApp
 
 RECENT_WEEKS = 8
+RESTATED_SHOWN = 6
 SHORT_WEEKS = 6
 TONE_COLOUR = {"good": "green", "bad": "red", "warn": "yellow", "dim": "dim"}
 
@@ -308,12 +309,32 @@ def more_section(kpi: Kpi, detail: Detail, review: WeekReview) -> RenderableType
     parts: list[RenderableType] = []
     if kpi.segments:
         parts += [_title("Segments"), _segments_table(kpi), Text()]
+    if detail.restatements:
+        parts += [_title("Restated"), *_restated_lines(kpi, detail, review), Text()]
     parts.append(_title("Decisions"))
     if not detail.decisions:
         parts.append(Text("None recorded.", "dim"))
     for d in reversed(detail.decisions):
         parts += _decision_lines(d, review)
     return Group(*parts)
+
+
+def _restated_lines(kpi: Kpi, detail: Detail, review: WeekReview) -> list[Text]:
+    """Values an import replaced: the shown week's first, then the latest of the year's."""
+    shown = detail.restatements[:RESTATED_SHOWN]
+    lines = []
+    for r in shown:
+        line = Text(week_label(r.week, review.week_starts), "bold" if r.week == review.week else "")
+        if r.segment:
+            line.append(f" {r.segment}")
+        new = units.exact(r.new, kpi.unit, kpi.currency) if r.new is not None else "–"
+        line.append(f" {units.exact(r.old, kpi.unit, kpi.currency)} → {new}")
+        line.append(f" · {r.source or '?'} · {r.replaced_at[:10]}", "dim")
+        lines.append(line)
+    more = len(detail.restatements) - len(shown)
+    if more:
+        lines.append(Text(f"and {more} more (kpireview history {kpi.id})", "dim"))
+    return lines
 
 
 def _segments_table(kpi: Kpi) -> Table:

@@ -581,7 +581,8 @@ class Store:
             raise StoreError(f"status must be one of {', '.join(STATUSES)}")
         values = {k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()}
         with self.transaction() as conn:
-            row = next(self._rows("SELECT * FROM decisions WHERE id = ?", [decision_id]), None)
+            found = list(self._rows("SELECT * FROM decisions WHERE id = ?", [decision_id]))
+            row = found[0] if found else None
             if row is None:
                 raise StoreError(f"{self.path}: no decision with id {decision_id}")
             revision = row["revision"]

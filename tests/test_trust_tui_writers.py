@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.conftest import CONFIG
-from tests.tui_helpers import SAMPLE_WEEK, USER, copy_db, drive, new_app, wait_until
+from tests.tui_helpers import SAMPLE_WEEK, USER, copy_db, drive, new_app
 
 CLI = [sys.executable, "-c", "from kpireview.cli import main; main()"]
 SHOWN_WITHIN = 20.0  # seconds: a generous bound for a poll every 2 s on a busy machine
@@ -49,6 +50,19 @@ async def shown(pilot: Pilot, value: float) -> None:
     app = pilot.app
     await wait_until(pilot, lambda: app.review.kpi("traffic").value == value, timeout=SHOWN_WITHIN)
     assert app.screen.current.kpi.value == value  # the row on screen, not only the model
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15) -> None:
+    """Let the app run until the condition holds, or fail after a generous timeout. (Unlike
+    tests.tui_helpers.wait_until it does not wait for the workers: with processes writing
+    beside the app, a poll may outlast its interval and be cancelled by the next one.)"""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not condition():
+        if loop.time() > end:
+            raise AssertionError("the app did not get there in time")
+        await pilot.pause(0.05)
+    await pilot.pause()
 
 
 def said(app) -> str:
@@ -100,6 +114,71 @@ def test_tui_and_command_line_writers_side_by_side(db: Path) -> None:
     assert {i: stored.get(i) for i in acknowledged} == acknowledged
     assert len(set(acknowledged)) == 7
     assert value == 50_002
+
+
+# In another process: take the write lock, say so, hold it until told, then commit a decision.
+HOLD_WRITE_LOCK = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute(
+    "INSERT INTO decisions (metric, week, note, created_at, updated_at) "
+    "VALUES ('mrr', '2026-11-16', 'holder', 'now', 'now')"
+)
+print("holding", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+conn.close()
+"""
+
+
+def test_a_save_while_another_process_writes_is_refused_then_made(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another process holds the write lock the TUI says "Not saved" and keeps the form;
+    once the lock is free the same save is made. Never "Saved" for a row that is then lost."""
+    monkeypatch.setenv("KPIREVIEW_BUSY_TIMEOUT_MS", "300")
+    app = new_app(db)
+    acknowledged: dict[int, str] = {}
+
+    async def script(pilot: Pilot) -> None:
+        acknowledged[await save_in_tui(pilot, "before")] = "before"
+        out = await kpireview("decide", "mrr", "--note", "cli", "--db", db, "--config", CONFIG)
+        acknowledged[int(out.split()[2])] = "cli"
+        holder = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", HOLD_WRITE_LOCK, str(db),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert holder.stdin is not None and holder.stdout is not None
+        try:
+            assert (await holder.stdout.readline()).strip() == b"holding"
+            await pilot.press("d", *"during")
+            form = app.screen
+            message = form.query_one("#form-status")
+            await pilot.press("ctrl+s")
+            await wait_until(
+                pilot, lambda: app.screen is not form or "Not saved" in message.message
+            )
+            assert app.screen is form, f"acknowledged under another's write lock: {said(app)}"
+            assert "locked" in message.message
+        finally:
+            holder.stdin.write(b"go\n")
+            await holder.stdin.drain()
+            assert await holder.wait() == 0
+        await pilot.press("ctrl+s")  # the same form, saved now
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen")
+        message = said(app)
+        assert message.startswith("Saved decision "), message
+        acknowledged[int(message.split()[2])] = "during"
+
+    drive(app, (80, 24), script)
+    conn = sqlite3.connect(db)
+    try:
+        stored = dict(conn.execute("SELECT id, note FROM decisions"))
+    finally:
+        conn.close()
+    assert {i: stored.get(i) for i in acknowledged} == acknowledged
+    assert "holder" in stored.values()
 
 
 def test_every_external_import_shows(db: Path) -> None:

@@ -283,20 +283,21 @@ class Store:
     def _prepare(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         self._check_version(version)
-        if version < SCHEMA_VERSION and self.reading and not self.in_memory:
+        if self.reading and not self.in_memory:
+            if version == SCHEMA_VERSION:
+                return  # read as it is
             self._to_memory()  # an older schema, to read: upgrade a copy, not the file
-        if self.read_only and not self.in_memory:
+        elif self.read_only:
             if version < SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: schema version {version} needs an upgrade; "
                     "open it once without --read-only"
                 )
             return
-        if self.reading and not self.in_memory:
-            return
-        if not self.in_memory and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+        elif not self.in_memory:
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
             with self.transaction():
                 for step in range(version + 1, SCHEMA_VERSION + 1):

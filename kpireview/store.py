@@ -217,13 +217,12 @@ class Store:
         self.path = Path(path)
         self.read_only = read_only
         self.reading = reading or scratch
+        self.copy = scratch  # work on a copy in memory, whatever the schema
         self.in_memory = False
         exists = _check_file(self.path, must_exist or read_only or reading)
         try:
             self.conn = self._connect() if exists or not scratch else self._memory()
             try:
-                if scratch and exists:
-                    self._to_memory()
                 self._prepare()
             except BaseException:
                 self.conn.close()
@@ -284,9 +283,9 @@ class Store:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         self._check_version(version)
         if self.reading and not self.in_memory:
-            if version == SCHEMA_VERSION:
+            if version == SCHEMA_VERSION and not self.copy:
                 return  # read as it is
-            self._to_memory()  # an older schema, to read: upgrade a copy, not the file
+            self._to_memory()  # a dry run, or an older schema to read: a copy, not the file
         elif self.read_only:
             if version < SCHEMA_VERSION:
                 raise StoreError(

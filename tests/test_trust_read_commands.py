@@ -205,3 +205,26 @@ def test_a_negative_schema_version_is_refused(tmp_path: Path, csv: Path, command
     assert result.exit_code == 2, result.stdout
     assert_one_line(result.stderr, f"{db}: schema version -5")
     assert disk_state(db.parent) == before
+
+
+@pytest.mark.parametrize(
+    "sql, fragment",
+    [
+        ("CREATE TABLE invoices (id INTEGER)", "a SQLite database, but not a kpireview database"),
+        ("PRAGMA user_version = 99", "schema version 99 is newer"),
+    ],
+)
+def test_a_dry_run_refuses_what_the_import_would(
+    tmp_path: Path, csv: Path, sql: str, fragment: str
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "other.db"
+    conn = sqlite3.connect(db)
+    conn.execute(sql)
+    conn.close()
+    before = disk_state(folder)
+    result = run(*args("import-dry-run", db, csv))
+    assert result.exit_code == 2, result.stdout
+    assert_one_line(result.stderr, f"{db}: {fragment}")
+    assert disk_state(folder) == before

@@ -74,8 +74,12 @@ def said(app) -> str:
 async def save_in_tui(pilot: Pilot, note: str) -> int:
     """Record a decision with the form; the id the app says it saved."""
     app = pilot.app
-    await pilot.press("d", *note, "ctrl+s")
-    await wait_until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen", timeout=15)
+    await pilot.press("d", *note)
+    form = app.screen
+    status = form.query_one("#form-status")
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: app.screen is not form or "Not saved" in status.message)
+    assert app.screen is not form, status.message
     message = said(app)
     assert message.startswith("Saved decision "), message
     return int(message.split()[2])

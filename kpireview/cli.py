@@ -126,7 +126,7 @@ def import_command(file: Path, dry_run: bool, db_path: Path, config_path: Path) 
     batch = importer.read(file, cfg, progress=sys.stderr.isatty())
     for line in batch.partial_lines():
         click.echo(line, err=True)
-    with Store(db_path) as store:
+    with Store.scratch(db_path) if dry_run else Store(db_path) as store:
         counts = store.upsert_snapshots(batch.rows, source=file.name, dry_run=dry_run)
     click.echo(batch.summary(counts, dry_run=dry_run))
     for line in history.import_lines(cfg, counts, dry_run=dry_run):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 SCHEMA_VERSION = 3
-SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_ENV = "KPIREVIEW_BUSY_TIMEOUT_MS"
+MAX_BUSY_TIMEOUT_MS = 2**31 - 1
 STATUSES = ("open", "done", "dropped")
 TEXT_FIELDS = ("note", "decision", "owner", "due", "status", "expected")
 RESTATED_SHOWN = 10  # restated values an upsert returns (the count has them all)
@@ -59,7 +61,17 @@ def _clip(text: str, width: int = 60) -> str:
 
 
 def _busy_timeout_ms() -> int:
-    return int(os.environ.get("KPIREVIEW_BUSY_TIMEOUT_MS", "10000"))
+    """How long a write waits for another (KPIREVIEW_BUSY_TIMEOUT_MS; unset or empty: 10 s)."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return 10_000
+    value = int(text) if text.isascii() and text.isdigit() else -1
+    if not 0 <= value <= MAX_BUSY_TIMEOUT_MS:
+        raise StoreError(
+            f"{BUSY_TIMEOUT_ENV}: {text!r} is not a number of milliseconds "
+            f"(0 to {MAX_BUSY_TIMEOUT_MS})"
+        )
+    return value
 
 
 def now_text() -> str:
@@ -226,27 +238,31 @@ _V3_BACKFILL = (
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
-def _check_file(path: Path, must_exist: bool) -> None:
-    if path.is_dir():
-        raise StoreError(f"{path}: is a directory, not a database file")
-    if not path.exists():
+def _check_file(path: Path, must_exist: bool) -> bool:
+    """Whether the database file exists; refuses what cannot be one.
+
+    Only ``stat()``: opening and closing the file outside SQLite would drop every lock this
+    process's connections hold on it (POSIX locks belong to the process, not the descriptor).
+    SQLite itself says when the content is not a database.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
         if must_exist:
             raise StoreError(
                 f"{path}: no such database "
                 "(create one with `kpireview import` or `kpireview sample`)"
-            )
-        return
-    try:
-        with path.open("rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+            ) from None
+        return False
     except OSError as exc:
         raise StoreError(f"{path}: cannot be read ({exc.strerror})") from None
-    if not header:
-        if must_exist:
-            raise StoreError(f"{path}: empty file, not a kpireview database")
-        return
-    if header != SQLITE_HEADER:
-        raise StoreError(f"{path}: not a SQLite database")
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path}: not a regular file (a database is a plain file)")
+    if info.st_size == 0 and must_exist:
+        raise StoreError(f"{path}: empty file, not a kpireview database")
+    return True
 
 
 def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
@@ -256,45 +272,89 @@ def describe_sqlite_error(path: Path | str, exc: sqlite3.Error) -> str:
         return f"{path}: database is locked by another process (gave up after waiting)"
     if "readonly" in text or "read-only" in text:
         return f"{path}: cannot write to a read-only database (--read-only opens it to look)"
-    if "malformed" in text or "not a database" in text:
+    if "not a database" in text:
+        return f"{path}: not a SQLite database, or a damaged one ({text})"
+    if "malformed" in text:
         return f"{path}: damaged or truncated SQLite file ({text})"
     return f"{path}: {text}"
 
 
 class Store:
-    """One connection to a kpireview database. Open it in the thread that uses it."""
+    """One connection to a kpireview database. Open it in the thread that uses it.
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, must_exist: bool = False):
+    As the writers open it (the default), an older schema is migrated and the file switched to
+    WAL. ``reading=True`` (see ``reader``) leaves the file as it is: an older schema is read
+    through an upgraded copy in memory. ``scratch=True`` works on a copy in memory (an empty
+    database when there is no file): a dry run that writes nothing to disk.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        must_exist: bool = False,
+        reading: bool = False,
+        scratch: bool = False,
+    ):
         self.path = Path(path)
         self.read_only = read_only
-        _check_file(self.path, must_exist or read_only)
+        self.reading = reading or scratch
+        self.copy = scratch  # work on a copy in memory, whatever the schema
+        self.in_memory = False
+        exists = _check_file(self.path, must_exist or read_only or reading)
         try:
-            self.conn = self._connect()
-            self._prepare()
+            self.conn = self._connect() if exists or not scratch else self._memory()
+            try:
+                self._prepare()
+            except BaseException:
+                self.conn.close()
+                raise
         except sqlite3.Error as exc:
             raise StoreError(describe_sqlite_error(self.path, exc)) from None
 
     @classmethod
     def reader(cls, path: str | Path) -> Store:
-        """Open a database to read: as usual, or read-only where this user may not write it."""
+        """Open a database to read, changing nothing on disk (not its journal mode, not its
+        schema); read-only where this user may not write it."""
         try:
-            return cls(path, must_exist=True)
+            return cls(path, reading=True)
         except StoreError as exc:
             if "read-only" not in str(exc) and "unable to open" not in str(exc):
                 raise
-        return cls(path, read_only=True)
+        return cls(path, read_only=True, reading=True)
+
+    @classmethod
+    def scratch(cls, path: str | Path) -> Store:
+        """A copy in memory of a database (empty when there is none), for a dry run."""
+        return cls(path, scratch=True)
 
     def _connect(self) -> sqlite3.Connection:
-        timeout = _busy_timeout_ms() / 1000
+        timeout = _busy_timeout_ms()
         if self.read_only:
             uri = f"file:{self.path.resolve()}?mode=ro"
             if not self._can_make_wal_files():
                 uri += "&immutable=1"  # nobody can be writing it: read it without -shm/-wal
-            conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            conn = sqlite3.connect(uri, uri=True, timeout=timeout / 1000, isolation_level=None)
         else:
-            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+            conn = sqlite3.connect(self.path, timeout=timeout / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {timeout}")
         return conn
+
+    def _memory(self) -> sqlite3.Connection:
+        self.in_memory = True
+        return sqlite3.connect(":memory:", isolation_level=None)
+
+    def _to_memory(self) -> None:
+        """Go on with a copy in memory of the database (read through SQLite's backup)."""
+        memory = self._memory()
+        try:
+            self.conn.backup(memory)
+        except BaseException:
+            memory.close()
+            raise
+        self.conn.close()
+        self.conn = memory
 
     def _can_make_wal_files(self) -> bool:
         """Whether SQLite can create the -shm and -wal files a WAL database needs to be read."""
@@ -304,28 +364,42 @@ class Store:
 
     def _prepare(self) -> None:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this kpireview "
-                f"supports ({SCHEMA_VERSION}); upgrade kpireview"
-            )
-        if version == 0 and self._table_names() - {"snapshots", "decisions"}:
-            raise StoreError(f"{self.path}: a SQLite database, but not a kpireview database")
-        if self.read_only:
+        self._check_version(version)
+        if self.reading and not self.in_memory:
+            if version == SCHEMA_VERSION and not self.copy:
+                return  # read as it is
+            self._to_memory()  # a dry run, or an older schema to read: a copy, not the file
+        elif self.read_only:
             if version < SCHEMA_VERSION:
                 raise StoreError(
                     f"{self.path}: schema version {version} needs an upgrade; "
                     "open it once without --read-only"
                 )
             return
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        self.conn.execute("PRAGMA synchronous = NORMAL")
+        elif not self.in_memory:
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
         if version < SCHEMA_VERSION:
             with self.transaction():
                 for step in range(version + 1, SCHEMA_VERSION + 1):
                     MIGRATIONS[step](self.conn)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _check_version(self, version: int) -> None:
+        """Refuse a schema this kpireview did not write: newer, negative, or another app's."""
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this kpireview "
+                f"supports ({SCHEMA_VERSION}); upgrade kpireview"
+            )
+        if version < 0:
+            raise StoreError(
+                f"{self.path}: schema version {version} (PRAGMA user_version) was not written "
+                "by kpireview: not a kpireview database"
+            )
+        if version == 0 and self._table_names() - {"snapshots", "decisions"}:
+            raise StoreError(f"{self.path}: a SQLite database, but not a kpireview database")
 
     def close(self) -> None:
         self.conn.close()
@@ -359,10 +433,11 @@ class Store:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+            self.conn.execute("COMMIT")  # committed when this returns, or it raises
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already: say why it failed
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:

@@ -27,10 +27,11 @@ from kpireview.tui.screens.dashboard import DashboardScreen
 if TYPE_CHECKING:
     from kpireview.config import Config
     from kpireview.review import Data, WeekReview
-    from kpireview.store import Decision
+    from kpireview.store import Decision, Store
     from kpireview.tui.screens.decision_form import DecisionForm
 
 EXIT_WHEN_READY = "KPIREVIEW_EXIT_WHEN_READY"
+LOST = (-2, -2)  # the watcher's last look failed: whatever it sees next is a change
 
 
 def started() -> None:
@@ -56,7 +57,12 @@ class Watcher:
         with self._lock:
             if self._closed:
                 return False
-            now = self._look()
+            try:
+                now = self._look()
+            except sqlite3.Error:
+                self._drop()  # look again with a new connection, and count that as a change
+                self._seen = LOST
+                raise
             changed = self._seen is not None and now != self._seen
             self._seen = now
             return changed
@@ -144,14 +150,19 @@ class ReviewApp(App[None]):
         """Read the database and build the week's review, off the event loop."""
         self._load(week)
 
+    def open_store(self) -> Store:
+        """The database, opened to read: its journal mode and schema stay as they are."""
+        from kpireview.store import Store
+
+        return Store(self.db_path, read_only=self.read_only, reading=True)
+
     def _load(self, week: date | None) -> None:
         from kpireview import review
-        from kpireview.store import Store
 
         first = self.data is None
         try:
             self.watcher.changed()  # from now on, any commit means a reload
-            with Store(self.db_path, read_only=self.read_only, must_exist=True) as store:
+            with self.open_store() as store:
                 # The first screen needs only its week's window; everything follows below.
                 around = (week or store.latest_week()) if first else None
                 data = review.load(self.config, store, around=around)
@@ -167,10 +178,9 @@ class ReviewApp(App[None]):
     def _load_history(self, window: Data) -> None:
         """Read every week, for moving between weeks (the first screen read only a window)."""
         from kpireview import review
-        from kpireview.store import Store
 
         try:
-            with Store(self.db_path, read_only=self.read_only, must_exist=True) as store:
+            with self.open_store() as store:
                 data = review.load(self.config, store)
         except (KpiError, sqlite3.Error, OSError) as exc:
             self.call_from_thread(self.show_error, str(exc))

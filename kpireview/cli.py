@@ -7,6 +7,7 @@ exit with code 2; no traceback reaches the user.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -194,9 +195,16 @@ def summary_command(
     from kpireview import export
 
     model = load_review(config_path, db_path, week_text)
-    click.echo(export.summary_text(model, colour=sys.stdout.isatty()), nl=False)
+    click.echo(export.summary_text(model, colour=wants_colour(sys.stdout)), nl=False)
     if fail_on_flags and model.counts.bad:
         raise SystemExit(1)
+
+
+def wants_colour(stream: Any) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (not empty) or TERM is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 @cli.command("export")

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from kpireview.errors import KpiError
+from kpireview.text import safe
 
 DEFAULT_DB = "sample.db"
 DEFAULT_CONFIG = "config/kpis.yaml"
@@ -105,7 +106,8 @@ def init_command(db_path: Path, config_path: Path) -> None:
         click.echo(f"{config_path}: kept (it exists)")
     else:
         config_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(config_path, files("kpireview").joinpath("starter.yaml").read_text("utf-8"))
+        starter = files("kpireview").joinpath("starter.yaml").read_text("utf-8")
+        write_atomic(config_path, starter, reading=(db_path,))
         click.echo(f"{config_path}: starter config written; edit it to name your KPIs")
     config.load(config_path)
     existed = db_path.exists()
@@ -229,8 +231,8 @@ def export_command(
     if output is None:
         click.echo(text, nl=False)
         return
-    export.write_atomic(output, text)
-    click.echo(f"Wrote {output}", err=True)
+    export.write_atomic(output, text, reading=(db_path, config_path))
+    click.echo(f"Wrote {safe(str(output))}", err=True)
 
 
 @cli.command("decide")

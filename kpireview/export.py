@@ -5,19 +5,16 @@ Nothing here computes a number; it formats what `review.build` produced.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import textwrap
 from dataclasses import fields, is_dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import click
 
 from kpireview import units
-from kpireview.errors import KpiError
+from kpireview.files import write_atomic  # noqa: F401 (the writers' one entry point)
 from kpireview.review import Kpi, WeekReview
 from kpireview.store import Decision
 from kpireview.text import json_text, safe, safe_line
@@ -183,19 +180,6 @@ def _plain(obj: Any) -> Any:
 
 def to_json(review: WeekReview) -> str:
     return json_text(to_dict(review))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename."""
-    path = Path(path)
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.", delete=False
-        ) as fh:
-            fh.write(text)
-        os.replace(fh.name, path)
-    except OSError as exc:
-        raise KpiError(f"{path}: cannot write ({exc.strerror})") from None
 
 
 # --- markdown meeting notes ------------------------------------------------------------------

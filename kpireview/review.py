@@ -99,6 +99,7 @@ class Driver:
     unit: str
     value: float | None
     wow: Change
+    currency: str = "$"
 
 
 @dataclass(frozen=True)
@@ -504,7 +505,8 @@ def _drivers(config: Config, data: Data, m: Metric, week: date) -> tuple[Driver,
         d = config.metric(name)
         s = data.get(name)
         value = s.get(week)
-        out.append(Driver(name, d.label, d.unit, value, change(value, s.get(week - WEEK))))
+        wow = change(value, s.get(week - WEEK))
+        out.append(Driver(name, d.label, d.unit, value, wow, d.currency))
     return tuple(out)
 
 

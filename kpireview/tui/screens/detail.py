@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from kpireview import export, units
 from kpireview.periods import week_label
+from kpireview.text import safe
 from kpireview.tui import charts
 from kpireview.tui.screens.dashboard import DECISION_KEYS
 from kpireview.tui.widgets.chart import ChartView
@@ -298,7 +299,9 @@ def _drivers_table(kpi: Kpi) -> Table:
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for d in kpi.drivers:
         table.add_row(
-            d.label, units.value(d.value, d.unit), units.change(d.wow.abs, d.wow.rel, d.unit)
+            safe(d.label),
+            units.value(d.value, d.unit, d.currency),
+            units.change(d.wow.abs, d.wow.rel, d.unit),
         )
     return table
 

@@ -183,7 +183,10 @@ def tui_command(week_text: str | None, read_only: bool, db_path: Path, config_pa
 
     from kpireview.tui.app import ReviewApp
 
-    ReviewApp(cfg, db_path, week=week, read_only=read_only).run()
+    app = ReviewApp(cfg, db_path, week=week, read_only=read_only)
+    app.run()
+    if app.return_code:  # the app crashed (Textual printed why): say so to the shell
+        raise SystemExit(app.return_code)
 
 
 @cli.command("summary")

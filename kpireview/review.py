@@ -458,9 +458,11 @@ def _target(data: Data, m: Metric, week: date, value: float | None) -> TargetSta
         return None
     if target.metric:
         plan = data.get(target.metric).get(week)
+        if plan is None:
+            reason = f"no {target.metric} value this week"
+            return TargetStatus(None, None, target.criterion, metric=target.metric, reason=reason)
         status = signals.standing(plan, target.criterion, value, target.tolerance).status
-        reason = "" if plan is not None else f"no {target.metric} value this week"
-        return TargetStatus(plan, status, target.criterion, metric=target.metric, reason=reason)
+        return TargetStatus(plan, status, target.criterion, metric=target.metric)
     if target.criterion != "reach":
         status = signals.standing(target.value, target.criterion, value, target.tolerance).status
         return TargetStatus(target.value, status, target.criterion)

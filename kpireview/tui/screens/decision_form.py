@@ -23,6 +23,7 @@ from kpireview import export, units
 from kpireview.decisions import Draft, check_draft
 from kpireview.errors import KpiError
 from kpireview.periods import week_label, week_span_text
+from kpireview.text import safe
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.message import MessageLine
 from kpireview.tui.widgets.text import fit_text
@@ -171,12 +172,12 @@ class DecisionForm(Screen[int | None]):
         hint = f"→ {due_text(due)}" if isinstance(due, date) and text.strip() else ""
         if hint and isinstance(due, date) and due < self.today:
             hint += " (in the past)"
-        self.query_one("#due-hint", Static).update(hint)
+        self.query_one("#due-hint", Static).update(Text(hint))
         self._show_error("due", errors.get("due", ""))
 
     def _show_error(self, name: str, message: str) -> None:
         widget = self.query_one(f"#{name}-error", Static)
-        widget.update(f"✗ {message}" if message else "")
+        widget.update(Text(safe(f"✗ {message}") if message else ""))  # text, never markup
         widget.set_class(bool(message), "-shown")
 
     def say(self, message: str, error: bool = False) -> None:

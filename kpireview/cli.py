@@ -163,9 +163,17 @@ def load_review(config_path: Path, db_path: Path, week_text: str | None):
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
     with Store.reader(db_path) as store:
-        around = week or store.latest_week()
-        data = review.load(cfg, store, around=around)
-    return review.build(cfg, data, week or around)
+        latest = store.latest_week()
+        if latest is None:
+            raise KpiError(no_data_message(db_path))
+        data = review.load(cfg, store, around=week or latest)
+    return review.build(cfg, data, week)  # no --week: the latest complete week
+
+
+def no_data_message(db_path: Path) -> str:
+    """What to do with an empty database (after `kpireview init`)."""
+    path = safe(str(db_path))
+    return f"{path}: no data yet; import some: kpireview import FILE.csv --db {path}"
 
 
 @cli.command("tui")

@@ -80,7 +80,8 @@ def header_lines(review: WeekReview) -> list[str]:
     c = review.counts
     return [
         f"{safe_line(review.title)} · {review.label} · {review.span}",
-        f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.missing} missing",
+        (f"{review.partial} · " if review.partial else "")
+        + f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.missing} missing",
         f"Targets: {c.met} met · {c.on_track} on track · {c.at_risk} at risk · "
         f"{c.off_track} off track",
     ]

@@ -185,6 +185,7 @@ class WeekReview:
     decisions: tuple[Decision, ...]
     carried_over: tuple[CarriedOver, ...]
     open_actions: tuple[Decision, ...]
+    partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -338,10 +339,13 @@ def _derived(metric: Metric, series: dict, reasons: dict) -> Series:
 
 
 def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
-    """The review of one week (default: the latest week with data)."""
+    """The review of one week (default: the latest complete week, see `default_week`)."""
     starts = config.review.week_starts
     latest = data.weeks[-1] if data.weeks else None
-    week = week_start(week, starts) if week else (latest or week_start(date.today(), starts))
+    if week:
+        week = week_start(week, starts)
+    else:
+        week = default_week(config, data) or week_start(date.today(), starts)
     frame = _Frame.of(config, data, week)
     kpis = {m.id: _kpi(config, data, m, frame) for m in config.metrics}
     pillars = tuple(
@@ -364,7 +368,37 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         decisions=tuple(d for d in data.decisions if d.week == week),
         carried_over=_carried_over(config, data, week),
         open_actions=tuple(d for d in data.decisions if d.status == "open" and d.week <= week),
+        partial=_partial(config, data, week),
     )
+
+
+def _reported(config: Config, data: Data, week: date) -> set[str]:
+    """The stored KPIs (derived ones follow their inputs) with a total for a week."""
+    return {m.id for m in config.metrics if m.formula is None and week in data.get(m.id)}
+
+
+def _expected(config: Config, data: Data, week: date) -> set[str]:
+    """The KPIs a complete week has: those with a total that week or the week before (a KPI
+    that stopped reporting holds back one week, not every week after it)."""
+    return _reported(config, data, week) | _reported(config, data, week - WEEK)
+
+
+def default_week(config: Config, data: Data) -> date | None:
+    """The latest complete week: every KPI with a total the week before has one (a week of
+    only segment rows, or of the few KPIs imported early, is not it). When no week of the
+    last eight is complete, the latest with any total; None without data."""
+    weeks = [w for w in reversed(data.weeks[-8:]) if _reported(config, data, w)]
+    for week in weeks:
+        if _reported(config, data, week) >= _expected(config, data, week):
+            return week
+    return weeks[0] if weeks else (data.weeks[-1] if data.weeks else None)
+
+
+def _partial(config: Config, data: Data, week: date) -> str:
+    have, want = _reported(config, data, week), _expected(config, data, week)
+    if have >= want:
+        return ""
+    return f"partial: {len(have)} of {len(want)} KPIs have a value"
 
 
 def change(value: float | None, other: float | None) -> Change:

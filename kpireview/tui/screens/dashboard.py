@@ -131,6 +131,10 @@ class DashboardScreen(Screen[None]):
         for pane in self.query(PillarPane):
             pane.show(kpis)
         self._show_status(keep=True)  # a message ("Saved decision 6") outlives a reload
+        if review.latest_week is None:  # an empty database, after `kpireview init`
+            from kpireview.cli import no_data_message
+
+            self.say(no_data_message(self.app.db_path))  # type: ignore[attr-defined]
 
     def show_error(self, message: str) -> None:
         self.query_one(ReviewHeader).fail(message)

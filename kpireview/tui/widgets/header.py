@@ -58,6 +58,8 @@ class ReviewHeader(Widget):
             second = Text(f" {self.error}", tone(self, "error"))
         elif self.review is None:
             second = Text(" Loading…")
+        elif self.review.latest_week is None:
+            second = Text(" No data yet: import a CSV file (kpireview import FILE.csv)")
         else:
             second = Text(f" {counts_text(self.review)}")
         return Text("\n").join([fit_text(first, width), fit_text(second, width)])
@@ -65,7 +67,7 @@ class ReviewHeader(Widget):
 
 def counts_text(review: WeekReview) -> str:
     c = review.counts
-    return (
+    return (f"{review.partial} · " if review.partial else "") + (
         f"{c.flagged} flagged ({c.bad} bad) · {c.met} met · {c.on_track} on track · "
         f"{c.at_risk} at risk · {c.off_track} off track · {c.missing} missing"
     )

@@ -378,25 +378,31 @@ def _reported(config: Config, data: Data, week: date) -> set[str]:
 
 
 def _expected(config: Config, data: Data, week: date) -> set[str]:
-    """The KPIs a complete week has: those with a total that week or the week before (a KPI
-    that stopped reporting holds back one week, not every week after it)."""
+    """The KPIs expected in a week: those with a total that week or the week before (a KPI
+    that stopped reporting counts for one week, not for every week after it)."""
     return _reported(config, data, week) | _reported(config, data, week - WEEK)
 
 
 def default_week(config: Config, data: Data) -> date | None:
-    """The latest complete week: every KPI with a total the week before has one (a week of
-    only segment rows, or of the few KPIs imported early, is not it). When no week of the
-    last eight is complete, the latest with any total; None without data."""
+    """The latest complete week (see `_complete`): a week of only segment rows, or of the few
+    KPIs imported early, is not it. When none of the last eight is, the latest with any
+    total; None without data."""
     weeks = [w for w in reversed(data.weeks[-8:]) if _reported(config, data, w)]
     for week in weeks:
-        if _reported(config, data, week) >= _expected(config, data, week):
+        if _complete(len(_reported(config, data, week)), len(_expected(config, data, week))):
             return week
     return weeks[0] if weeks else (data.weeks[-1] if data.weeks else None)
 
 
+def _complete(have: int, want: int) -> bool:
+    """More than half of the KPIs expected have their total; the others show as missing
+    (late data), the week is still the one to review."""
+    return 2 * have > want
+
+
 def _partial(config: Config, data: Data, week: date) -> str:
     have, want = _reported(config, data, week), _expected(config, data, week)
-    if have >= want:
+    if _complete(len(have), len(want)) or not want:
         return ""
     return f"partial: {len(have)} of {len(want)} KPIs have a value"
 

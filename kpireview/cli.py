@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from kpireview.errors import KpiError
 from kpireview.text import safe
@@ -64,7 +65,8 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
         default=DEFAULT_DB,
         envvar="KPIREVIEW_DB",
         show_default=True,
-        help="SQLite database file (env KPIREVIEW_DB).",
+        help="SQLite database file (env KPIREVIEW_DB). Without it, the committed sample.db is "
+        "opened through a working copy, .kpireview/sample.db.",
     )
     @click.option(
         "--config",
@@ -77,10 +79,32 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, db_path: Path, config_path: Path, **kwargs: Any) -> Any:
-        click.get_current_context().meta["db_path"] = db_path
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("db_path") == ParameterSource.DEFAULT:
+            db_path = _default_db(ctx, db_path, kwargs)
+        ctx.meta["db_path"] = db_path
         return func(*args, db_path=db_path, config_path=config_path, **kwargs)
 
     return wrapper
+
+
+def _default_db(ctx: click.Context, db_path: Path, options: dict[str, Any]) -> Path:
+    """The sample's working copy (kpireview.workcopy) for a command given no --db."""
+    from kpireview import workcopy
+
+    name = ctx.command.name
+    if name == "sample":
+        return db_path
+    write = name in ("tui", "decide", "import", "init")
+    write = write and not options.get("read_only") and not options.get("dry_run")
+    path, made = workcopy.resolve(db_path, write)
+    if made:
+        click.echo(
+            f"kpireview: the sample review is kept in {path}: {db_path} stays as committed "
+            "(delete the copy to start again)",
+            err=True,
+        )
+    return path
 
 
 @click.group(cls=ReviewGroup, context_settings={"help_option_names": ["-h", "--help"]})

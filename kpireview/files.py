@@ -61,7 +61,7 @@ def _checked_mode(path: Path, target: Path, reading: list[Path]) -> int:
     try:
         st = os.stat(target)
     except FileNotFoundError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~umask()
     except OSError as exc:
         raise KpiError(f"{path}: cannot write ({exc.strerror})") from None
     if stat.S_ISDIR(st.st_mode):
@@ -91,7 +91,7 @@ def is_sqlite(path: Path) -> bool:
         return False
 
 
-def _umask() -> int:
+def umask() -> int:
     """The process's umask, read without changing it where Linux tells it (os.umask sets it
     for every thread for a moment)."""
     try:

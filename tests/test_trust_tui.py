@@ -203,3 +203,24 @@ def test_stored_control_sequences_never_reach_the_terminal(tmp_path: Path) -> No
         assert all(ch not in notes_shown(app) for ch in RAW)
 
     drive(app, (160, 50), script)
+
+
+def test_an_unexpected_error_while_saving_keeps_the_form_and_says_so(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kpireview import decisions
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003
+        raise RuntimeError("disk [/] gone")
+
+    monkeypatch.setattr(decisions, "save_draft", broken)
+    app = new_app(db)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("d", *"why", "ctrl+s")
+        form = app.screen
+        await wait_until(pilot, lambda: "disk [/] gone" in form.query_one("#form-status").message)
+        assert app.screen is form and not form.saving
+        assert form.query_one("#note").text == "why"
+
+    drive(app, (100, 30), script)

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from kpireview import export, units
 from kpireview.decisions import Draft, check_draft
@@ -217,6 +218,12 @@ class DecisionForm(Screen[int | None]):
             app.call_from_thread(self._not_saved, str(exc))
             return
         app.call_from_thread(self.dismiss, did)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected error while saving keeps the form and says so (never 'Saving…')."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self._not_saved(f"{type(error).__name__}: {error}")
 
     def _not_saved(self, message: str) -> None:
         """Keep the form and everything typed in it; say why."""

@@ -4,6 +4,7 @@ shows on screen, a crash exits non-zero, stored control sequences never reach th
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -149,7 +150,8 @@ def test_plan_target_without_a_plan_value_in_summary_and_json(plan: tuple[Path, 
     result = run("summary", "--db", db, "--config", cfg, "--week", "2026-W47")
     assert result.exit_code == 0, result.output
     assert "Views" in result.output
-    doc = json.loads(run("export", "--format", "json", "--db", db, "--config", cfg).output)
+    args = ("--week", "2026-W47", "--db", db, "--config", cfg)
+    doc = json.loads(run("export", "--format", "json", *args).output)
     target = doc["pillars"][0]["kpis"][0]["target"]
     assert target["status"] is None and target["reason"] == "no plan value this week"
 
@@ -158,7 +160,7 @@ def test_plan_target_without_a_plan_value_in_the_tui(plan: tuple[Path, Path]) ->
     from kpireview.tui.app import ReviewApp
 
     cfg, db = plan
-    app = ReviewApp(config.load(cfg), db, today=TODAY)
+    app = ReviewApp(config.load(cfg), db, today=TODAY, week=date(2026, 11, 16))
 
     async def script(pilot: Pilot) -> None:
         assert app.review.kpi("views").target.status is None

@@ -330,7 +330,7 @@ class ReviewApp(App[None]):
         text = export.markdown(model)
         path = (directory / f"kpireview-{model.label}.md").absolute()
         try:
-            export.write_atomic(path, text)
+            export.write_atomic(path, text, reading=(self.db_path,))
         except KpiError as exc:
             self.call_from_thread(self.say, f"Notes not written: {exc}", True)
             return

@@ -140,6 +140,7 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
         "week": review.label,
         "week_start": review.week.isoformat(),
         "span": review.span,
+        "partial": review.partial,
         "counts": _plain(review.counts),
         "pillars": [
             {"id": p.id, "label": p.label, "kpis": [_kpi_dict(k) for k in p.kpis]}

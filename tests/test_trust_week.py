@@ -4,6 +4,7 @@ says how to import."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -54,7 +55,8 @@ def test_a_week_with_a_few_kpis_is_not_the_default_and_says_partial(db: Path) ->
     assert "partial: 5 of 21 KPIs have a value" in text.splitlines()[1]
     notes = run("export", "--week", "2026-W48", "--db", db, "--config", CONFIG).output
     assert "partial: 5 of 21 KPIs have a value" in notes
-    assert run("export", "--format", "json", "--db", db, "--config", CONFIG).exit_code == 0
+    doc = run("export", "--format", "json", "--week", "2026-W48", "--db", db, "--config", CONFIG)
+    assert json.loads(doc.output)["partial"] == "partial: 5 of 21 KPIs have a value"
     summary = run("summary", "--db", db, "--config", CONFIG).output
     assert summary.splitlines()[0].split(" · ")[1] == "2026-W47" and "partial" not in summary
 

@@ -39,7 +39,7 @@ def is_generated_sample(path: Path) -> bool:
     if not path.is_file():
         return False
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             total, other = conn.execute(
                 "SELECT count(*), coalesce(sum(source != 'sample'), 0) FROM snapshots"
@@ -66,6 +66,10 @@ def resolve(path: Path, write: bool) -> tuple[Path, bool]:
     return copy, True
 
 
+def _read_only_uri(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def _make_copy(source: Path, copy: Path) -> None:
     """A consistent copy (SQLite's backup), put in place whole."""
     try:
@@ -77,7 +81,7 @@ def _make_copy(source: Path, copy: Path) -> None:
     except OSError as exc:
         raise KpiError(f"{copy}: cannot make the sample's working copy ({exc.strerror})") from None
     try:
-        src = sqlite3.connect(f"file:{source.resolve()}?mode=ro", uri=True)
+        src = sqlite3.connect(_read_only_uri(source), uri=True)
         dst = sqlite3.connect(tmp)
         try:
             src.backup(dst)

@@ -286,11 +286,14 @@ class ReviewApp(App[None]):
         if self.read_only:
             self.say(self.READ_ONLY)
             return
-        from kpireview.decisions import Draft, draft_of
+        from dataclasses import replace
+
+        from kpireview.decisions import draft_of
         from kpireview.tui.screens.decision_form import DecisionForm
 
         # The fields show control characters as text (the terminal must not act on them).
-        draft = Draft(**{k: safe(v) for k, v in vars(draft_of(decision)).items()})
+        draft = draft_of(decision)
+        draft = replace(draft, **{k: safe(v) for k, v in vars(draft).items() if isinstance(v, str)})
         form = DecisionForm(
             decision.metric, decision.week, draft, today=self.today,
             decision_id=decision.id,

@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 
 from kpireview import export
-from kpireview.text import safe
+from kpireview.text import safe, safe_line
 
 if TYPE_CHECKING:
     from kpireview.review import Kpi
@@ -32,7 +32,7 @@ def fit(text: str, width: int) -> str:
     """Text cut to ``width`` cells, ending in an ellipsis when cut."""
     if width <= 0:
         return ""
-    text = safe(text)
+    text = safe_line(text)  # one line; control characters shown, not sent
     return text if len(text) <= width else text[: width - 1] + ELLIPSIS
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from kpireview.config import Config, Metric
 from kpireview.periods import week_label
 from kpireview.store import MetricRange, Store
+from kpireview.text import safe
 
 WIDTH = 80
 ID_WIDTH = 28
@@ -224,7 +225,7 @@ def render(report: Report) -> str:
     for issue in report.issues:
         lines += _wrap(f"{issue.level}: {issue.message}")
     lines.append(_verdict(report))
-    return "\n".join(lines)
+    return safe("\n".join(lines))  # ids, segments and paths come from the files
 
 
 def _wrap(*texts: str) -> list[str]:

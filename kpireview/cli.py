@@ -7,6 +7,7 @@ exit with code 2; no traceback reaches the user.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from kpireview.errors import KpiError
+from kpireview.text import safe
 
 DEFAULT_DB = "sample.db"
 DEFAULT_CONFIG = "config/kpis.yaml"
@@ -62,7 +65,8 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
         default=DEFAULT_DB,
         envvar="KPIREVIEW_DB",
         show_default=True,
-        help="SQLite database file (env KPIREVIEW_DB).",
+        help="SQLite database file (env KPIREVIEW_DB). Without it, the committed sample.db is "
+        "opened through a working copy, .kpireview/sample.db.",
     )
     @click.option(
         "--config",
@@ -75,10 +79,32 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(func)
     def wrapper(*args: Any, db_path: Path, config_path: Path, **kwargs: Any) -> Any:
-        click.get_current_context().meta["db_path"] = db_path
+        ctx = click.get_current_context()
+        if ctx.get_parameter_source("db_path") == ParameterSource.DEFAULT:
+            db_path = _default_db(ctx, db_path, kwargs)
+        ctx.meta["db_path"] = db_path
         return func(*args, db_path=db_path, config_path=config_path, **kwargs)
 
     return wrapper
+
+
+def _default_db(ctx: click.Context, db_path: Path, options: dict[str, Any]) -> Path:
+    """The sample's working copy (kpireview.workcopy) for a command given no --db."""
+    from kpireview import workcopy
+
+    name = ctx.command.name
+    if name == "sample":
+        return db_path
+    write = name in ("tui", "decide", "import", "init")
+    write = write and not options.get("read_only") and not options.get("dry_run")
+    path, made = workcopy.resolve(db_path, write)
+    if made:
+        click.echo(
+            f"kpireview: the sample review is kept in {path}: {db_path} stays as committed "
+            "(delete the copy to start again)",
+            err=True,
+        )
+    return path
 
 
 @click.group(cls=ReviewGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -104,7 +130,8 @@ def init_command(db_path: Path, config_path: Path) -> None:
         click.echo(f"{config_path}: kept (it exists)")
     else:
         config_path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(config_path, files("kpireview").joinpath("starter.yaml").read_text("utf-8"))
+        starter = files("kpireview").joinpath("starter.yaml").read_text("utf-8")
+        write_atomic(config_path, starter, reading=(db_path,))
         click.echo(f"{config_path}: starter config written; edit it to name your KPIs")
     config.load(config_path)
     existed = db_path.exists()
@@ -162,9 +189,17 @@ def load_review(config_path: Path, db_path: Path, week_text: str | None):
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
     with Store.reader(db_path) as store:
-        around = week or store.latest_week()
-        data = review.load(cfg, store, around=around)
-    return review.build(cfg, data, week or around)
+        latest = store.latest_week()
+        if latest is None:
+            raise KpiError(no_data_message(db_path))
+        data = review.load(cfg, store, around=week or latest)
+    return review.build(cfg, data, week)  # no --week: the latest complete week
+
+
+def no_data_message(db_path: Path) -> str:
+    """What to do with an empty database (after `kpireview init`)."""
+    path = safe(str(db_path))
+    return f"{path}: no data yet; import some: kpireview import FILE.csv --db {path}"
 
 
 @cli.command("tui")
@@ -182,7 +217,10 @@ def tui_command(week_text: str | None, read_only: bool, db_path: Path, config_pa
 
     from kpireview.tui.app import ReviewApp
 
-    ReviewApp(cfg, db_path, week=week, read_only=read_only).run()
+    app = ReviewApp(cfg, db_path, week=week, read_only=read_only)
+    app.run()
+    if app.return_code:  # the app crashed (Textual printed why): say so to the shell
+        raise SystemExit(app.return_code)
 
 
 @cli.command("summary")
@@ -196,9 +234,16 @@ def summary_command(
     from kpireview import export
 
     model = load_review(config_path, db_path, week_text)
-    click.echo(export.summary_text(model, colour=sys.stdout.isatty()), nl=False)
+    click.echo(export.summary_text(model, colour=wants_colour(sys.stdout)), nl=False)
     if fail_on_flags and model.counts.bad:
         raise SystemExit(1)
+
+
+def wants_colour(stream: Any) -> bool:
+    """Colour on a terminal, unless NO_COLOR is set (not empty) or TERM is dumb."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 @cli.command("export")
@@ -223,8 +268,8 @@ def export_command(
     if output is None:
         click.echo(text, nl=False)
         return
-    export.write_atomic(output, text)
-    click.echo(f"Wrote {output}", err=True)
+    export.write_atomic(output, text, reading=(db_path, config_path))
+    click.echo(f"Wrote {safe(str(output))}", err=True)
 
 
 @cli.command("decide")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +11,7 @@ from kpireview.config import Config
 from kpireview.errors import KpiError
 from kpireview.periods import parse_due, week_label
 from kpireview.store import Decision, Store
+from kpireview.text import json_text, safe_line
 
 
 def current_user() -> str:
@@ -83,13 +83,13 @@ def to_text(config: Config, items: list[Decision], today: date | None = None) ->
         f"{'id':>4}  {'week':<8}  {'kpi':<20}  {'status':<7}  {'owner':<10}  {'due':<10}  note"
     ]
     for d in items:
-        label = config.by_id[d.metric].label if d.metric in config.by_id else d.metric
+        label = safe_line(config.by_id[d.metric].label if d.metric in config.by_id else d.metric)
         due = d.due.isoformat() if d.due else "–"
         status = "overdue" if is_overdue(d, today) else d.status
-        note = " ".join(d.note.split())
+        note = safe_line(" ".join(d.note.split()))
         lines.append(
             f"{d.id:>4}  {week_label(d.week, config.review.week_starts):<8}  {_fit(label, 20):<20}"
-            f"  {status:<7}  {_fit(d.owner, 10):<10}  {due:<10}  {note}"
+            f"  {safe_line(status):<7}  {_fit(safe_line(d.owner), 10):<10}  {due:<10}  {note}"
         )
     return "\n".join(lines) + "\n"
 
@@ -102,7 +102,7 @@ def to_json(config: Config, items: list[Decision], today: date | None = None) ->
         row["week_label"] = week_label(d.week, config.review.week_starts)
         row["overdue"] = is_overdue(d, today)
         out.append(row)
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+    return json_text(out)
 
 
 def _fit(text: str, width: int) -> str:

@@ -5,22 +5,19 @@ Nothing here computes a number; it formats what `review.build` produced.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import tempfile
 import textwrap
 from dataclasses import fields, is_dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import click
 
 from kpireview import units
-from kpireview.errors import KpiError
+from kpireview.files import write_atomic  # noqa: F401 (the writers' one entry point)
 from kpireview.review import Kpi, WeekReview
 from kpireview.store import Decision
+from kpireview.text import json_text, safe, safe_line
 
 WIDTH = 80
 STATUS_TEXT = {
@@ -82,8 +79,9 @@ def wow_tone(kpi: Kpi) -> str | None:
 def header_lines(review: WeekReview) -> list[str]:
     c = review.counts
     return [
-        f"{review.title} · {review.label} · {review.span}",
-        f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.missing} missing",
+        f"{safe_line(review.title)} · {review.label} · {review.span}",
+        (f"{review.partial} · " if review.partial else "")
+        + f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.missing} missing",
         f"Targets: {c.met} met · {c.on_track} on track · {c.at_risk} at risk · "
         f"{c.off_track} off track",
     ]
@@ -93,7 +91,7 @@ def summary_text(review: WeekReview, colour: bool = False) -> str:
     """The dashboard as plain text within 80 columns."""
     lines = header_lines(review) + [""]
     for pillar in review.pillars:
-        lines.append(pillar.label.upper())
+        lines.append(safe_line(pillar.label).upper())
         lines.extend(_summary_row(k, colour) for k in pillar.kpis)
         lines.append("")
     flagged = [k for k in review.kpis if k.flags]
@@ -104,7 +102,10 @@ def summary_text(review: WeekReview, colour: bool = False) -> str:
                 mark = "+" if flag.tone == "good" else "-"
                 lines.extend(
                     textwrap.wrap(
-                        flag.message, WIDTH, initial_indent=f"  {mark} ", subsequent_indent="    "
+                        safe_line(flag.message),
+                        WIDTH,
+                        initial_indent=f"  {mark} ",
+                        subsequent_indent="    ",
                     )
                 )
         lines.append("")
@@ -114,7 +115,7 @@ def summary_text(review: WeekReview, colour: bool = False) -> str:
 
 def _summary_row(kpi: Kpi, colour: bool) -> str:
     symbol = SYMBOLS[state(kpi)]
-    label = _fit(kpi.label, 24)
+    label = _fit(safe_line(kpi.label), 24)
     value = kpi.fmt(kpi.value)
     wow = units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit)
     target = STATUS_TEXT[kpi.target.status if kpi.target else None]
@@ -139,6 +140,7 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
         "week": review.label,
         "week_start": review.week.isoformat(),
         "span": review.span,
+        "partial": review.partial,
         "counts": _plain(review.counts),
         "pillars": [
             {"id": p.id, "label": p.label, "kpis": [_kpi_dict(k) for k in p.kpis]}
@@ -179,20 +181,7 @@ def _plain(obj: Any) -> Any:
 
 
 def to_json(review: WeekReview) -> str:
-    return json.dumps(to_dict(review), indent=2, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all: a temporary file beside it, then a rename."""
-    path = Path(path)
-    try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent or ".", prefix=f".{path.name}.", delete=False
-        ) as fh:
-            fh.write(text)
-        os.replace(fh.name, path)
-    except OSError as exc:
-        raise KpiError(f"{path}: cannot write ({exc.strerror})") from None
+    return json_text(to_dict(review))
 
 
 # --- markdown meeting notes ------------------------------------------------------------------
@@ -209,7 +198,7 @@ def md(text: str) -> str:
     """
     lines = []
     for line in text.splitlines():
-        line = _MD_INLINE.sub(r"\\\1", line.strip())
+        line = _MD_INLINE.sub(r"\\\1", safe(line.strip()))
         lines.append(_MD_BLOCK_START.sub(lambda m: m[1] + "\\" + m[2], line))
     return "<br>".join(line for line in lines if line)
 
@@ -288,7 +277,7 @@ def _decision_text(d: Decision, review: WeekReview, labels: dict[str, str]) -> s
     if d.expected:
         bits.append(f"Expected: {md(d.expected)}")
     if d.status != "open":
-        bits.append(f"Status: {d.status}")
+        bits.append(f"Status: {md(d.status)}")
     return "; ".join(bits)
 
 

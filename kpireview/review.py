@@ -99,6 +99,7 @@ class Driver:
     unit: str
     value: float | None
     wow: Change
+    currency: str = "$"
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class WeekReview:
     decisions: tuple[Decision, ...]
     carried_over: tuple[CarriedOver, ...]
     open_actions: tuple[Decision, ...]
+    partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -343,10 +345,13 @@ def _derived(metric: Metric, series: dict, reasons: dict) -> Series:
 
 
 def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
-    """The review of one week (default: the latest week with data)."""
+    """The review of one week (default: the latest complete week, see `default_week`)."""
     starts = config.review.week_starts
     latest = data.weeks[-1] if data.weeks else None
-    week = week_start(week, starts) if week else (latest or week_start(date.today(), starts))
+    if week:
+        week = week_start(week, starts)
+    else:
+        week = default_week(config, data) or week_start(date.today(), starts)
     frame = _Frame.of(config, data, week)
     kpis = {m.id: _kpi(config, data, m, frame) for m in config.metrics}
     pillars = tuple(
@@ -369,7 +374,43 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         decisions=tuple(d for d in data.decisions if d.week == week),
         carried_over=_carried_over(config, data, week),
         open_actions=tuple(d for d in data.decisions if d.status == "open" and d.week <= week),
+        partial=_partial(config, data, week),
     )
+
+
+def _reported(config: Config, data: Data, week: date) -> set[str]:
+    """The stored KPIs (derived ones follow their inputs) with a total for a week."""
+    return {m.id for m in config.metrics if m.formula is None and week in data.get(m.id)}
+
+
+def _expected(config: Config, data: Data, week: date) -> set[str]:
+    """The KPIs expected in a week: those with a total that week or the week before (a KPI
+    that stopped reporting counts for one week, not for every week after it)."""
+    return _reported(config, data, week) | _reported(config, data, week - WEEK)
+
+
+def default_week(config: Config, data: Data) -> date | None:
+    """The latest complete week (see `_complete`): a week of only segment rows, or of the few
+    KPIs imported early, is not it. When none of the last eight is, the latest with any
+    total; None without data."""
+    weeks = [w for w in reversed(data.weeks[-8:]) if _reported(config, data, w)]
+    for week in weeks:
+        if _complete(len(_reported(config, data, week)), len(_expected(config, data, week))):
+            return week
+    return weeks[0] if weeks else (data.weeks[-1] if data.weeks else None)
+
+
+def _complete(have: int, want: int) -> bool:
+    """More than half of the KPIs expected have their total; the others show as missing
+    (late data), the week is still the one to review."""
+    return 2 * have > want
+
+
+def _partial(config: Config, data: Data, week: date) -> str:
+    have, want = _reported(config, data, week), _expected(config, data, week)
+    if _complete(len(have), len(want)) or not want:
+        return ""
+    return f"partial: {len(have)} of {len(want)} KPIs have a value"
 
 
 def change(value: float | None, other: float | None) -> Change:
@@ -464,9 +505,11 @@ def _target(data: Data, m: Metric, week: date, value: float | None) -> TargetSta
         return None
     if target.metric:
         plan = data.get(target.metric).get(week)
+        if plan is None:
+            reason = f"no {target.metric} value this week"
+            return TargetStatus(None, None, target.criterion, metric=target.metric, reason=reason)
         status = signals.standing(plan, target.criterion, value, target.tolerance).status
-        reason = "" if plan is not None else f"no {target.metric} value this week"
-        return TargetStatus(plan, status, target.criterion, metric=target.metric, reason=reason)
+        return TargetStatus(plan, status, target.criterion, metric=target.metric)
     if target.criterion != "reach":
         status = signals.standing(target.value, target.criterion, value, target.tolerance).status
         return TargetStatus(target.value, status, target.criterion)
@@ -511,7 +554,8 @@ def _drivers(config: Config, data: Data, m: Metric, week: date) -> tuple[Driver,
         d = config.metric(name)
         s = data.get(name)
         value = s.get(week)
-        out.append(Driver(name, d.label, d.unit, value, change(value, s.get(week - WEEK))))
+        wow = change(value, s.get(week - WEEK))
+        out.append(Driver(name, d.label, d.unit, value, wow, d.currency))
     return tuple(out)
 
 

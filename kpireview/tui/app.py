@@ -20,8 +20,10 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from kpireview.errors import KpiError
+from kpireview.text import safe
 from kpireview.tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
@@ -242,12 +244,20 @@ class ReviewApp(App[None]):
         if first and self.exit_when_ready:
             self.call_after_refresh(self.exit)
 
-    def show_error(self, message: str) -> None:
-        self.notify(message, title="Cannot read the database", severity="error", timeout=8)
+    def show_error(self, message: str, title: str = "Cannot read the database") -> None:
+        message = safe(message)
+        self.notify(message, title=title, severity="error", timeout=8, markup=False)
         short = message.replace(str(self.db_path), self.db_path.name)  # fits the header
         for screen in self.screen_stack:
             if isinstance(screen, DashboardScreen):
                 screen.show_error(short)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected error in a worker (reading, building, writing notes) is shown on the
+        dashboard's header and in a notification: never a screen left on "Loading…"."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.show_error(f"{type(error).__name__}: {error}", title="Unexpected error")
 
     def say(self, message: str, error: bool = False) -> None:
         """A message in the current screen's status line (a notification where it has none)."""
@@ -255,7 +265,7 @@ class ReviewApp(App[None]):
         if say is not None:
             say(message, error=error)
         else:
-            self.notify(message, severity="error" if error else "information")
+            self.notify(safe(message), severity="error" if error else "information", markup=False)
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -286,11 +296,16 @@ class ReviewApp(App[None]):
         if self.read_only:
             self.say(self.READ_ONLY)
             return
+        from dataclasses import replace
+
         from kpireview.decisions import draft_of
         from kpireview.tui.screens.decision_form import DecisionForm
 
+        # The fields show control characters as text (the terminal must not act on them).
+        draft = draft_of(decision)
+        draft = replace(draft, **{k: safe(v) for k, v in vars(draft).items() if isinstance(v, str)})
         form = DecisionForm(
-            decision.metric, decision.week, draft_of(decision), today=self.today,
+            decision.metric, decision.week, draft, today=self.today,
             decision_id=decision.id, base=decision.revision,
         )  # fmt: skip
         self._open_form(form)
@@ -328,7 +343,7 @@ class ReviewApp(App[None]):
         text = export.markdown(model)
         path = (directory / f"kpireview-{model.label}.md").absolute()
         try:
-            export.write_atomic(path, text)
+            export.write_atomic(path, text, reading=(self.db_path,))
         except KpiError as exc:
             self.call_from_thread(self.say, f"Notes not written: {exc}", True)
             return

@@ -14,6 +14,7 @@ from kpireview.tui.widgets.header import ReviewHeader
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.rows import PillarPane, columns
 from kpireview.tui.widgets.status import StatusLine
+from kpireview.workcopy import copy_note, is_working_copy
 
 if TYPE_CHECKING:
     from kpireview.config import Config
@@ -73,11 +74,15 @@ class DashboardScreen(Screen[None]):
         self.read_only = read_only
         self._walk = ""
         self._here: tuple[str, int] | None = None
+        self._told_copy = False
 
     def compose(self) -> ComposeResult:
         size = self.app.size
         self.set_class(self._wide(size.width, size.height), "-wide")  # before styling
-        yield ReviewHeader(self.config.review.title, read_only=self.read_only, id="header")
+        copy = is_working_copy(self.app.db_path)  # type: ignore[attr-defined]
+        yield ReviewHeader(
+            self.config.review.title, read_only=self.read_only, copy=copy, id="header"
+        )
         with VerticalScroll(id="panes", can_focus=False):
             for pillar in self.config.pillars:
                 yield PillarPane(pillar, self.config.in_pillar(pillar.id))
@@ -131,6 +136,14 @@ class DashboardScreen(Screen[None]):
         for pane in self.query(PillarPane):
             pane.show(kpis)
         self._show_status(keep=True)  # a message ("Saved decision 6") outlives a reload
+        db = self.app.db_path  # type: ignore[attr-defined]
+        if not self._told_copy and is_working_copy(db):
+            self._told_copy = True
+            self.say(copy_note(db))
+        if review.latest_week is None:  # an empty database, after `kpireview init`
+            from kpireview.cli import no_data_message
+
+            self.say(no_data_message(self.app.db_path))  # type: ignore[attr-defined]
 
     def show_error(self, message: str) -> None:
         self.query_one(ReviewHeader).fail(message)

@@ -18,12 +18,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from kpireview import export, units
 from kpireview.decisions import Draft, check_draft
 from kpireview.errors import KpiError
 from kpireview.periods import week_label, week_span_text
 from kpireview.store import DecisionConflict
+from kpireview.text import safe
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.message import MessageLine
 from kpireview.tui.widgets.text import fit_text
@@ -175,12 +177,12 @@ class DecisionForm(Screen[int | None]):
         hint = f"→ {due_text(due)}" if isinstance(due, date) and text.strip() else ""
         if hint and isinstance(due, date) and due < self.today:
             hint += " (in the past)"
-        self.query_one("#due-hint", Static).update(hint)
+        self.query_one("#due-hint", Static).update(Text(hint))
         self._show_error("due", errors.get("due", ""))
 
     def _show_error(self, name: str, message: str) -> None:
         widget = self.query_one(f"#{name}-error", Static)
-        widget.update(f"✗ {message}" if message else "")
+        widget.update(Text(safe(f"✗ {message}") if message else ""))  # text, never markup
         widget.set_class(bool(message), "-shown")
 
     def say(self, message: str, error: bool = False) -> None:
@@ -224,6 +226,12 @@ class DecisionForm(Screen[int | None]):
             app.call_from_thread(self._not_saved, str(exc))
             return
         app.call_from_thread(self.dismiss, did)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected error while saving keeps the form and says so (never 'Saving…')."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self._not_saved(f"{type(error).__name__}: {error}")
 
     def _not_saved(self, message: str) -> None:
         """Keep the form and everything typed in it; say why."""

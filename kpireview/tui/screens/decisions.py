@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
+from textual.worker import Worker, WorkerState
 
 from kpireview.decisions import is_overdue
 from kpireview.errors import KpiError
@@ -250,6 +251,12 @@ class DecisionsScreen(Screen[None]):
             app.call_from_thread(self.say, f"Cannot read the decisions: {exc}", True)
             return
         app.call_from_thread(self._listed, items)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """An unexpected error in reading or changing the decisions is said, not swallowed."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.say(f"Unexpected error: {type(error).__name__}: {error}", True)
 
     def _listed(self, items: list[Decision]) -> None:
         self.items = items

@@ -17,6 +17,7 @@ from textual.widgets import Static
 
 from kpireview import export, units
 from kpireview.periods import week_label
+from kpireview.text import safe
 from kpireview.tui import charts
 from kpireview.tui.screens.dashboard import DECISION_KEYS
 from kpireview.tui.widgets.chart import ChartView
@@ -205,7 +206,7 @@ def _key(mark: str, colour: int, text: str) -> Text:
 
 def weeks_legend(kpi: Kpi, detail: Detail, weeks: list) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(_key("⠤⠔", charts.VALUE_COLOUR, kpi.label))
+    out.append(_key("⠤⠔", charts.VALUE_COLOUR, safe(kpi.label)))
     if any(p.value is not None for p in detail.pace):
         out.append(_key("···", charts.TARGET_COLOUR, "target pace" if _paced(kpi) else "target"))
     if kpi.limits is not None:
@@ -289,7 +290,7 @@ def _flags(kpi: Kpi) -> RenderableType:
     grid.add_column()
     for flag in kpi.flags:
         colour = TONE_COLOUR.get(flag.tone, "")
-        grid.add_row(Text(TONE_MARK.get(flag.tone, "·"), colour), Text(flag.message, colour))
+        grid.add_row(Text(TONE_MARK.get(flag.tone, "·"), colour), Text(safe(flag.message), colour))
     return grid
 
 
@@ -299,7 +300,9 @@ def _drivers_table(kpi: Kpi) -> Table:
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for d in kpi.drivers:
         table.add_row(
-            d.label, units.value(d.value, d.unit), units.change(d.wow.abs, d.wow.rel, d.unit)
+            safe(d.label),
+            units.value(d.value, d.unit, d.currency),
+            units.change(d.wow.abs, d.wow.rel, d.unit),
         )
     return table
 
@@ -343,7 +346,7 @@ def _segments_table(kpi: Kpi) -> Table:
         table.add_column(name, justify="left" if name == "segment" else "right", no_wrap=True)
     for s in kpi.segments:
         table.add_row(
-            s.name,
+            safe(s.name),
             kpi.fmt(s.value),
             units.change(s.wow.abs, s.wow.rel, kpi.unit),
             units.value(s.share, "percent"),
@@ -353,16 +356,16 @@ def _segments_table(kpi: Kpi) -> Table:
 
 def _decision_lines(d: Decision, review: WeekReview) -> list[Text]:
     head = Text(week_label(d.week, review.week_starts), "bold")
-    head.append(f" · {d.status}")
+    head.append(f" · {safe(d.status)}")
     if d.week == review.week:
         head.append(" · this week", "bold")
     if d.owner:
-        head.append(f" · {d.owner}")
+        head.append(f" · {safe(d.owner)}")
     if d.due:
         head.append(f" · due {d.due.isoformat()}")
-    lines = [head, Text(f"  {d.note}")]
+    lines = [head, Text(f"  {safe(d.note)}")]
     if d.decision:
-        lines.append(Text(f"  → {d.decision}"))
+        lines.append(Text(f"  → {safe(d.decision)}"))
     if d.expected:
-        lines.append(Text(f"  expected: {d.expected}", "dim"))
+        lines.append(Text(f"  expected: {safe(d.expected)}", "dim"))
     return lines

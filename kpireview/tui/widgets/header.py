@@ -18,10 +18,13 @@ class ReviewHeader(Widget):
     """Two lines: 'title · 2026-W47 · 16–22 Nov 2026' (and, on the right, the decisions
     carried over into the week) and the week's counts."""
 
-    def __init__(self, title: str, *, read_only: bool = False, id: str | None = None) -> None:
+    def __init__(
+        self, title: str, *, read_only: bool = False, copy: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.title = title
         self.read_only = read_only
+        self.copy = copy  # the sample's working copy (kpireview.workcopy)
         self.review: WeekReview | None = None
         self.error = ""
 
@@ -41,6 +44,8 @@ class ReviewHeader(Widget):
             tail.append(f" · {self.review.label} · {self.review.span}", title_style)
         if self.read_only:
             tail.append("  read-only", tone(self, "tag"))
+        if self.copy:
+            tail.append("  sample copy", tone(self, "tag"))
         carried = carried_text(self, self.review) if self.review is not None else Text()
         if carried and width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2:
             carried = carried_text(self, self.review, "decisions ")  # room for the long form
@@ -58,6 +63,8 @@ class ReviewHeader(Widget):
             second = Text(f" {self.error}", tone(self, "error"))
         elif self.review is None:
             second = Text(" Loading…")
+        elif self.review.latest_week is None:
+            second = Text(" No data yet: import a CSV file (kpireview import FILE.csv)")
         else:
             second = Text(f" {counts_text(self.review)}")
         return Text("\n").join([fit_text(first, width), fit_text(second, width)])
@@ -65,7 +72,7 @@ class ReviewHeader(Widget):
 
 def counts_text(review: WeekReview) -> str:
     c = review.counts
-    return (
+    return (f"{review.partial} · " if review.partial else "") + (
         f"{c.flagged} flagged ({c.bad} bad) · {c.met} met · {c.on_track} on track · "
         f"{c.at_risk} at risk · {c.off_track} off track · {c.missing} missing"
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
+
+from kpireview.text import safe
 
 
 class MessageLine(Static):
@@ -27,10 +30,11 @@ class MessageLine(Static):
     def say(self, message: str, error: bool = False) -> None:
         if error and message:
             message = f"✗ {message}"
-        self.update(message)
+        self.update(Text(safe(message)))  # text, never markup
         self.set_class(bool(message), "-shown")
         self.set_class(error, "-error")
 
     @property
     def message(self) -> str:
-        return str(self.content)
+        content = self.content
+        return content.plain if isinstance(content, Text) else str(content)

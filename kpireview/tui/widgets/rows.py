@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from kpireview import export, units
+from kpireview.text import safe
 from kpireview.tui import charts
 from kpireview.tui.widgets.text import STATE_TONE, fit, foreground, rules_text, target_text
 
@@ -128,7 +129,7 @@ class PillarPane(Widget, can_focus=True):
 
     def __init__(self, pillar: Pillar, metrics: list[Metric]) -> None:
         super().__init__(id=f"pane-{pillar.id}", classes="pane")
-        self.border_title = pillar.label
+        self.border_title = Text(safe(pillar.label))  # text, never markup
         self.pillar_id = pillar.id
         self.metrics = metrics
         self.kpis: dict[str, Kpi] = {}

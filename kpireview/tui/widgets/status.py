@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widget import Widget
 
+from kpireview.text import safe
 from kpireview.tui.widgets.rows import tone as tone_style
 from kpireview.tui.widgets.text import ELLIPSIS
 
@@ -75,7 +76,7 @@ class StatusLine(Widget):
         lines = []
         for text, tone in self._lines(self.size.width):
             style = tone_style(self, tone)
-            lines.append(Text(text, style, no_wrap=True))
+            lines.append(Text(safe(text), style, no_wrap=True))
         return Text("\n").join(lines)
 
 

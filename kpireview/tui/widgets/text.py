@@ -8,6 +8,7 @@ from rich.style import Style
 from rich.text import Text
 
 from kpireview import export
+from kpireview.text import safe, safe_line
 
 if TYPE_CHECKING:
     from kpireview.review import Kpi
@@ -31,17 +32,29 @@ def fit(text: str, width: int) -> str:
     """Text cut to ``width`` cells, ending in an ellipsis when cut."""
     if width <= 0:
         return ""
+    text = safe_line(text)  # one line; control characters shown, not sent
     return text if len(text) <= width else text[: width - 1] + ELLIPSIS
 
 
 def fit_text(text: Text, width: int) -> Text:
-    """Rich text on one line, cut with an ellipsis and padded to exactly ``width`` cells."""
-    out = text.copy()
+    """Rich text on one line, cut with an ellipsis and padded to exactly ``width`` cells;
+    control characters are shown, not sent (see kpireview.text.safe)."""
+    out = safe_text(text)
     out.no_wrap = True
     if out.cell_len > width:
         out.truncate(max(width - 1, 0))
         out.append(ELLIPSIS if width > 0 else "")
     out.pad_right(width - out.cell_len)
+    return out
+
+
+def safe_text(text: Text) -> Text:
+    """A copy of rich text whose control characters are shown, not sent (same length, so
+    its styles stay where they were)."""
+    out = text.copy()
+    plain = safe(out.plain)
+    if plain != out.plain:
+        out.plain = plain
     return out
 
 
@@ -55,7 +68,8 @@ def target_text(kpi: Kpi) -> str:
         return text + (f" ({kpi.fmt(t.expected)} expected now)" if t.expected is not None else "")
     word = "≥" if t.criterion == "stay_above" else "≤"
     plan = f"{t.metric} " if t.metric else ""
-    return f"{word} {plan}{kpi.fmt(t.value)}"
+    reason = f" ({t.reason})" if t.reason else ""
+    return f"{word} {plan}{kpi.fmt(t.value)}{reason}"
 
 
 def rules_text(kpi: Kpi) -> str:

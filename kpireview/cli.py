@@ -25,6 +25,12 @@ DEFAULT_DB = "sample.db"
 DEFAULT_CONFIG = "config/kpis.yaml"
 
 
+def echo(text: str, nl: bool = True, err: bool = False) -> None:
+    """Print text that may quote files, the config or the database, neutralised for a terminal
+    (JSON output is already escaped, so this leaves it as it is)."""
+    click.echo(safe(text), nl=nl, err=err)
+
+
 class Failure(click.ClickException):
     """A user-facing error: one line on stderr, exit code 2."""
 
@@ -99,7 +105,7 @@ def _default_db(ctx: click.Context, db_path: Path, options: dict[str, Any]) -> P
     write = write and not options.get("read_only") and not options.get("dry_run")
     path, made = workcopy.resolve(db_path, write)
     if made:
-        click.echo(
+        echo(
             f"kpireview: the sample review is kept in {path}: {db_path} stays as committed "
             "(delete the copy to start again)",
             err=True,
@@ -127,17 +133,17 @@ def init_command(db_path: Path, config_path: Path) -> None:
     from kpireview.store import Store
 
     if config_path.exists():
-        click.echo(f"{config_path}: kept (it exists)")
+        echo(f"{config_path}: kept (it exists)")
     else:
         config_path.parent.mkdir(parents=True, exist_ok=True)
         starter = files("kpireview").joinpath("starter.yaml").read_text("utf-8")
         write_atomic(config_path, starter, reading=(db_path,))
-        click.echo(f"{config_path}: starter config written; edit it to name your KPIs")
+        echo(f"{config_path}: starter config written; edit it to name your KPIs")
     config.load(config_path)
     existed = db_path.exists()
     Store(db_path).close()
-    click.echo(f"{db_path}: {'kept (it exists)' if existed else 'empty database created'}")
-    click.echo(f"Next: kpireview import FILE.csv --db {db_path} --config {config_path}")
+    echo(f"{db_path}: {'kept (it exists)' if existed else 'empty database created'}")
+    echo(f"Next: kpireview import FILE.csv --db {db_path} --config {config_path}")
 
 
 @cli.command("import")
@@ -152,12 +158,12 @@ def import_command(file: Path, dry_run: bool, db_path: Path, config_path: Path) 
     cfg = config.load(config_path)
     batch = importer.read(file, cfg, progress=sys.stderr.isatty())
     for line in batch.partial_lines():
-        click.echo(line, err=True)
+        echo(line, err=True)
     with Store.scratch(db_path) if dry_run else Store(db_path) as store:
         counts = store.upsert_snapshots(batch.rows, source=file.name, dry_run=dry_run)
-    click.echo(batch.summary(counts, dry_run=dry_run))
+    echo(batch.summary(counts, dry_run=dry_run))
     for line in history.import_lines(cfg, counts, dry_run=dry_run):
-        click.echo(line)
+        echo(line)
 
 
 def week_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -266,10 +272,10 @@ def export_command(
     model = load_review(config_path, db_path, week_text)
     text = export.to_json(model) if fmt == "json" else export.markdown(model)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     export.write_atomic(output, text, reading=(db_path, config_path))
-    click.echo(f"Wrote {safe(str(output))}", err=True)
+    echo(f"Wrote {safe(str(output))}", err=True)
 
 
 @cli.command("decide")
@@ -303,7 +309,7 @@ def decide_command(
             cfg, store, metric, week, note=note, decision=decision, owner=owner,
             due_text=due_text, expected=expected,
         )  # fmt: skip
-    click.echo(saved)
+    echo(saved)
 
 
 @cli.command("decisions")
@@ -340,14 +346,14 @@ def decisions_command(
             assert decision_id is not None
             d, items = revisions.versions(store, decision_id)
             render_history = revisions.to_json if fmt == "json" else revisions.to_text
-            click.echo(render_history(cfg, d, items), nl=False)
+            echo(render_history(cfg, d, items), nl=False)
             return
         found = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
         if decision_id is not None:
             store.decision(decision_id)  # one line when there is no such decision
             found = [d for d in found if d.id == decision_id]
     render = decisions.to_json if fmt == "json" else decisions.to_text
-    click.echo(render(cfg, found), nl=False)
+    echo(render(cfg, found), nl=False)
 
 
 @cli.command("history")
@@ -365,7 +371,7 @@ def history_command(metric: str, week_text: str | None, db_path: Path, config_pa
     week = parse_week_option(week_text, cfg.review.week_starts)
     with Store.reader(db_path) as store:
         items = history.load(store, metric=metric, week=week)
-    click.echo(history.text(cfg, items), nl=False)
+    echo(history.text(cfg, items), nl=False)
 
 
 @cli.command("sample")
@@ -421,7 +427,7 @@ def sample_command(
         cfg, out, weeks=weeks, seed=seed, end=end, metrics=metric_count, force=force
     )
     for line in written.lines():
-        click.echo(line)
+        echo(line)
 
 
 @cli.command("check")
@@ -435,7 +441,7 @@ def check_command(db_path: Path, config_path: Path) -> None:
     cfg = config.load(config_path)
     with Store.reader(db_path) as store:
         report = check.run(cfg, store)
-    click.echo(check.render(report))
+    echo(check.render(report))
     click.get_current_context().exit(report.exit_code)
 
 

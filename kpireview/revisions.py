@@ -6,13 +6,13 @@ decisions screen); both render `lines` / `to_dict`, nothing is computed on scree
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from kpireview.config import Config
 from kpireview.periods import week_label
 from kpireview.store import TEXT_FIELDS, Decision, Store
+from kpireview.text import json_text
 
 
 @dataclass(frozen=True)
@@ -99,4 +99,4 @@ def to_dict(config: Config, d: Decision, items: list[Version]) -> dict[str, Any]
 
 
 def to_json(config: Config, d: Decision, items: list[Version]) -> str:
-    return json.dumps(to_dict(config, d, items), indent=2, ensure_ascii=False) + "\n"
+    return json_text(to_dict(config, d, items))

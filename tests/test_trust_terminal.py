@@ -193,3 +193,33 @@ def test_summary_obeys_no_color_and_dumb_terminals(
 def test_empty_no_color_still_colours(monkeypatch: pytest.MonkeyPatch, sample_db: Path) -> None:
     out = _summary_on_a_terminal(monkeypatch, sample_db, NO_COLOR="", TERM="xterm")
     assert "\x1b[" in out
+
+
+def test_restatements_and_revisions_neutralise_stored_text(
+    evil: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`history`, `decisions --id N --history` (text and JSON) and the import's 'revised'
+    lines quote segment names, sources and decision text from the database and the file."""
+    cfg, db = evil
+    with Store(db) as store:  # a restated segment value, its source a hostile file name
+        store.upsert_snapshots([("mrr", WEEK, f"eu{OSC52}", 1.0)], source=f"y{OSC2}.csv")
+        store.update_decision(1, editor=f"mal{CSI8}", base=1, note=f"edited {OSC2}")
+    csv = tmp_path / "restate.csv"
+    csv.write_text(f"metric,week,value,segment\nmrr,2026-W47,2.0,eu{OSC52}\n", encoding="utf-8")
+    imported = run("import", csv, "--db", db, "--config", cfg)
+    assert imported.exit_code == 0, imported.output
+    assert "eu␛]52" in imported.output and "revised" in imported.output
+    outputs = [imported.output]
+    for args in (
+        ("history", "mrr"),
+        ("decisions", "--id", "1", "--history"),
+        ("decisions", "--id", "1", "--history", "--format", "json"),
+    ):
+        result = run(*args, "--db", db, "--config", cfg)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert "y␛]2;pwned␇.csv" in outputs[1]
+    assert "edited ␛]2" in outputs[2] and "mal\ufffd2J" in outputs[2]
+    assert json.loads(outputs[3])["revisions"][-1]["note"] == f"edited {OSC2}"
+    for text in outputs:
+        assert_inert(text)

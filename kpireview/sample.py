@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -448,10 +449,21 @@ def _add_decisions(store: Store, tl: Timeline, metric_ids: set[str]) -> int:
     return count
 
 
+def _self_contained(path: Path) -> None:
+    """Leave the file in rollback-journal mode: one file, which readers open without making
+    -wal and -shm files beside it (a writer's Store switches its own copy to WAL)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        conn.close()
+
+
 def _write_db(path: Path, rows: list[Row], tl: Timeline, metric_ids: set[str]) -> int:
     tmp = _temp_beside(path)
     try:
         decisions = _fill(tmp, rows, tl, metric_ids)
+        _self_contained(tmp)
         _replace(tmp, path)
     except BaseException:
         _discard(tmp)

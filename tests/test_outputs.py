@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,16 @@ def test_unknown_command_is_named_and_options_open_the_review(monkeypatch) -> No
     monkeypatch.setattr("kpireview.cli.tui_command.callback", lambda **kw: seen.update(kw))
     assert run("--week", "2026-W40").exit_code == 0 and seen["week_text"] == "2026-W40"
     assert "Commands:" in run("--help").stdout
+
+
+def test_the_sample_is_one_file_that_reading_leaves_alone(tmp_path: Path) -> None:
+    """`kpireview sample` leaves a rollback-journal file: reading it (as the quick start's
+    read commands do) makes no -wal or -shm beside it, in the repository or anywhere."""
+    out = tmp_path / "s.db"
+    assert run("sample", "-o", out, "--config", CONFIG, "--weeks", "60").exit_code == 0
+    with sqlite3.connect(out) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for command in (["summary"], ["export"], ["check"], ["decisions"]):
+        run(*command, "--db", out, "--config", CONFIG)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before == ["s.db"]

@@ -1,0 +1,126 @@
+"""Reading a CSV file once, as a stream: UTF-8 checked line by line, the delimiter found.
+
+The file is opened once and never rewound, so a pipe (``import <(cat file.csv)``) reads like
+a file; memory holds one line at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections.abc import Iterator
+from itertools import chain
+from pathlib import Path
+from typing import BinaryIO
+
+import click
+
+from kpireview.errors import KpiError
+from kpireview.files import InputError, open_input
+
+MAX_LINE = 1_000_000
+PROGRESS_BYTES = 2_000_000
+DELIMITERS = ",;\t"
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")
+
+
+class ImportError_(KpiError):
+    """A CSV file that cannot be imported."""
+
+
+class Source:
+    """A CSV file's lines, decoded and counted; ``offset`` is the bytes read so far."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.fh: BinaryIO = open_input(path)
+        except FileNotFoundError:
+            raise ImportError_(f"{path}: no such file") from None
+        except InputError as exc:
+            raise ImportError_(str(exc)) from None
+        self.offset = 0
+        self.size = _size(self.fh)
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()
+
+    def lines(self) -> Iterator[str]:
+        """Decoded lines with their endings; a lone CR ends a line too, as in universal
+        newlines mode."""
+        number = 0
+        while True:
+            try:
+                raw = self.fh.readline(MAX_LINE + 1)
+            except OSError as exc:
+                raise ImportError_(f"{self.path}: cannot be read ({exc.strerror})") from None
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_LINE:
+                raise ImportError_(f"{self.path}:{number}: line longer than {MAX_LINE:,} bytes")
+            try:
+                text = raw.decode("utf-8-sig" if self.offset == 0 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise ImportError_(
+                    f"{self.path}:{number}: not UTF-8 text (byte {self.offset + exc.start})"
+                ) from None
+            self.offset += len(raw)
+            if "\r" in text:
+                yield from (part for part in _LONE_CR.split(text) if part)
+            else:
+                yield text
+
+    def reader(self) -> tuple[Iterator[list[str]], str]:
+        """A csv reader over the lines, and the delimiter the header line shows."""
+        lines = self.lines()
+        head: list[str] = []
+        for line in lines:
+            head.append(line)
+            if line.strip():
+                break
+        delimiter = sniff(head[-1]) if head else ","
+        return csv.reader(chain(head, lines), delimiter=delimiter), delimiter
+
+
+def _size(fh: BinaryIO) -> int | None:
+    import os
+    import stat
+
+    st = os.fstat(fh.fileno())
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def sniff(header: str) -> str:
+    """The delimiter of a header line: the one of ',', ';' and tab that splits it most."""
+    counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])  # ties keep the comma, listed first
+    return best if counts[best] > 1 else ","
+
+
+def unknown_delimiter(header: list[str]) -> str:
+    """A hint when a one-column header holds another separator, e.g. '|'."""
+    if len(header) == 1:
+        for char in "|^~ ":
+            if char in header[0].strip():
+                return f"; the delimiter looks like {char!r} (use commas, semicolons or tabs)"
+    return ""
+
+
+def progress_rows(rows: Iterator[list[str]], source: Source, show: bool) -> Iterator[list[str]]:
+    """The rows, with a progress bar by bytes read when asked and the file is big."""
+    if not show or not source.size or source.size < PROGRESS_BYTES:
+        yield from rows
+        return
+    with click.progressbar(length=source.size, label="Reading", file=sys.stderr) as bar:
+        done = 0
+        for i, row in enumerate(rows):
+            yield row
+            if i % 20_000 == 0:
+                bar.update(source.offset - done)
+                done = source.offset
+        bar.update(source.size - done)

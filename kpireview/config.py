@@ -19,7 +19,9 @@ from kpireview.dates import check_format
 from kpireview.errors import KpiError
 from kpireview.files import InputError, open_input
 from kpireview.formulas import Formula, FormulaError
+from kpireview.graph import cycle_text, walk
 from kpireview.periods import WEEKDAYS, PeriodError, in_range, parse_day
+from kpireview.ranges import outside
 
 MAX_BYTES = 64_000_000
 UNITS = ("count", "currency", "percent", "ratio", "days", "score")
@@ -281,6 +283,11 @@ def load(path: str | Path) -> Config:
 
 def _check_depth(text: str, path: Path) -> None:
     """Refuse absurd nesting before composing, which recurses once per level."""
+    openers = text.count("[") + text.count("{")  # flow nesting is at most this
+    if openers <= MAX_DEPTH:
+        lead = max((len(line) - len(line.lstrip(" -?:")) for line in text.splitlines()), default=0)
+        if openers + lead < MAX_DEPTH:
+            return  # block nesting needs a column of indent or an indicator per level
     depth = 0
     for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.CollectionStartEvent):
@@ -296,6 +303,8 @@ def parse(text: str, path: Path) -> Config:
     try:
         _check_depth(text, path)
         root = yaml.compose(text, Loader=_LOADER)
+    except RecursionError:
+        raise ConfigError(f"{path}:1: values nested more than {MAX_DEPTH} deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -472,24 +481,6 @@ def _check_target_values(r: _Reader, node: _Node, where: str, metric: Metric) ->
                 raise r.fail(line, f"{at}.{key}", f"{value:g} is {problem}{hint}")
 
 
-def outside(metric: Metric, value: float, shown: str = "") -> str:
-    """Why ``value`` is outside the KPI's range ('above the KPI's maximum 1'), or ''."""
-    low, high = metric.bounds
-    whose = "its" if shown else "the KPI's"
-    if low is not None and value < low:
-        return f"below {whose} minimum {bound_text(metric, low, shown)}"
-    if high is not None and value > high:
-        return f"above {whose} maximum {bound_text(metric, high, shown)}"
-    return ""
-
-
-def bound_text(metric: Metric, bound: float, shown: str) -> str:
-    """A range end as the user writes it: '100%' next to a cell with a % sign, else '1,000'."""
-    if shown.endswith("%") or (shown and metric.unit == "percent"):
-        return f"{bound * 100:,g}%"
-    return f"{bound:,g}"
-
-
 def _segments(r: _Reader, node: _Node, where: str) -> tuple[str, ...]:
     if not isinstance(node.value, list) or not node.value:
         raise r.fail(node.line, where, "expected a list of segment names")
@@ -583,10 +574,12 @@ def _check_tree(r: _Reader, node: _Node, metrics: list[Metric], by_id: dict[str,
     index = {m.id: i for i, m in enumerate(metrics)}
     depth: dict[str, int] = {}
     for m in metrics:
-        cycle = _walk(m.id, by_id, depth)
+        cycle = walk(m.id, by_id, depth)
         if cycle:
             i = index[m.id]
-            raise r.fail(lines[m.id], f"metrics[{i}].formula", f"formula cycle: {_path(cycle)}")
+            raise r.fail(
+                lines[m.id], f"metrics[{i}].formula", f"formula cycle: {cycle_text(cycle)}"
+            )
     for i, m in enumerate(metrics):
         if depth[m.id] > MAX_FORMULA_DEPTH:
             raise r.fail(
@@ -594,39 +587,3 @@ def _check_tree(r: _Reader, node: _Node, metrics: list[Metric], by_id: dict[str,
                 f"metrics[{i}].formula",
                 f"derived KPIs nest more than {MAX_FORMULA_DEPTH} deep (through {m.id})",
             )
-
-
-def _inputs(metric: Metric) -> tuple[str, ...]:
-    return metric.formula.inputs if metric.formula else ()
-
-
-def _walk(root: str, by_id: dict[str, Metric], depth: dict[str, int]) -> list[str]:
-    """Depth-first from ``root`` without recursion: each KPI's formula depth into ``depth``
-    (0 when stored); the cycle met on the way, if any."""
-    if root in depth:
-        return []
-    stack: list[tuple[str, int]] = [(root, 0)]
-    on_path = {root}
-    while stack:
-        mid, next_input = stack[-1]
-        inputs = _inputs(by_id[mid])
-        if next_input < len(inputs):
-            stack[-1] = (mid, next_input + 1)
-            name = inputs[next_input]
-            if name in on_path:
-                path = [m for m, _ in stack]
-                return path[path.index(name) :] + [name]
-            if name not in depth:
-                stack.append((name, 0))
-                on_path.add(name)
-            continue
-        stack.pop()
-        on_path.discard(mid)
-        depth[mid] = 1 + max(depth[n] for n in inputs) if inputs else 0
-    return []
-
-
-def _path(cycle: list[str]) -> str:
-    if len(cycle) > 12:
-        cycle = [*cycle[:6], "...", *cycle[-5:]]
-    return " -> ".join(cycle)

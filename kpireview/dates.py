@@ -216,20 +216,23 @@ class DateColumn:
         self.fmt, self.source = fmt, source
         self.cells: dict[str, Spelling | date] = {}
         self.lines: dict[str, int] = {}  # first line of each cell that needs the order
+        self.keys: dict[str, str] = {}
 
     def add(self, text: str, line: int) -> str:
         """The cell's key (its stripped text); PeriodError if it is not a day."""
         key = text.strip()
-        known = self.cells.get(key)
-        if known is None:
-            if self.fmt:
-                known = parse_with_format(key, self.fmt, self.source)
-            else:
-                known = spelling(key)
-                known = known.day or known
-            self.cells[key] = known
-            if isinstance(known, Spelling):
-                self.lines[key] = line
+        shared = self.keys.get(key)
+        if shared is not None:
+            return shared  # one string object per spelling, however many rows use it
+        if self.fmt:
+            known: Spelling | date = parse_with_format(key, self.fmt, self.source)
+        else:
+            cell = spelling(key)
+            known = cell.day or cell
+        self.cells[key] = known
+        if isinstance(known, Spelling):
+            self.lines[key] = line
+        self.keys[key] = key
         return key
 
     def resolve(self) -> dict[str, date]:

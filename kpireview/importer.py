@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from kpireview.config import Config, Metric, outside
+from kpireview.config import Config, Metric
 from kpireview.csvfile import (
     PROGRESS_BYTES,
     ImportError_,
@@ -27,6 +27,7 @@ from kpireview.dates import ColumnError, DateColumn
 from kpireview.numbers import AmbiguousNumber, parse_value
 from kpireview.periods import PeriodError, is_week_string, week_label, week_start
 from kpireview.periods import week_span_text as span
+from kpireview.ranges import cell_problem
 from kpireview.store import UpsertCounts
 
 __all__ = ["PROGRESS_BYTES", "Batch", "ImportError_", "parse_value", "read"]
@@ -334,30 +335,11 @@ def _value(text: str, line: int, where: str, ctx: _Reading, metric: Metric) -> f
         return None
     if value is None:
         return None
-    problem = _scale(metric, text.strip(), value)
+    problem = cell_problem(metric, text.strip(), value)
     if problem:
         ctx.errors.add(line, where, problem)
         return None
     return value / 100 if metric.scale == "points" and not text.strip().endswith("%") else value
-
-
-def _scale(metric: Metric, shown: str, value: float) -> str:
-    """Why a cell's value cannot be the KPI's: a percent in points, or outside its range."""
-    percent_sign = shown.endswith("%")
-    if metric.scale == "points" and not percent_sign:
-        value /= 100
-    high = metric.bounds[1]
-    fraction = metric.unit == "percent" and not percent_sign and metric.scale != "points"
-    if fraction and value > 1 and high is not None and high <= 1:
-        return (
-            f"{shown} for {metric.id}, a percent KPI, is above 1: percent values are "
-            f"fractions ({value / 100:g} is {value:g}%); write {shown}% or set "
-            "scale: points for the KPI"
-        )
-    problem = outside(metric, value, shown)
-    if problem:
-        return f"{shown} for {metric.id} is {problem} (set range: [min, max] for the KPI)"
-    return ""
 
 
 def _wide_columns(header: list[str], config: Config, path: Path) -> list[tuple[int, Metric, str]]:

@@ -161,3 +161,11 @@ def test_far_target_dates_refused(write, when: str) -> None:
 def test_parse_day_range() -> None:
     with pytest.raises(PeriodError, match="outside 1970-01-01 to 2200-12-31"):
         parse_day("9999-W52")
+
+
+def test_sample_weeks_reaching_before_1970_refused(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    result = run("sample", "-o", db, "--end", "1971-01-01", "--weeks", "200", "--config", CONFIG)
+    assert result.exit_code == 2, result.stdout
+    assert_one_line(result.stderr, "--weeks 200 before --end 1971-01-01 start on 1967-03-06")
+    assert not db.exists()

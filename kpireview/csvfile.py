@@ -124,3 +124,27 @@ def progress_rows(rows: Iterator[list[str]], source: Source, show: bool) -> Iter
                 bar.update(source.offset - done)
                 done = source.offset
         bar.update(source.size - done)
+
+
+def header_row(reader: Iterator[list[str]], path: Path) -> list[str]:
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                return [cell.strip() for cell in row]
+    except csv.Error as exc:
+        raise ImportError_(f"{path}:1: not a CSV header ({exc})") from None
+    raise ImportError_(f"{path}:1: empty file (expected a header row)")
+
+
+def is_long(header: list[str]) -> bool:
+    lower = {h.lower() for h in header}
+    return {"metric", "value"} <= lower and ("week" in lower or "date" in lower)
+
+
+def check_unique(names: list[str], path: Path) -> None:
+    """Two columns with one name would make one of them silently ignored."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ImportError_(f"{path}:1: column '{name}': appears twice in the header")
+        seen.add(name)

@@ -20,6 +20,9 @@ from kpireview.csvfile import (
     PROGRESS_BYTES,
     ImportError_,
     Source,
+    check_unique,
+    header_row,
+    is_long,
     progress_rows,
     unknown_delimiter,
 )
@@ -142,11 +145,11 @@ def read(
     source_name = "--date-format" if date_format else "review.date_format"
     with Source(path) as source:
         reader, delimiter = source.reader()
-        header = _header(reader, path)
+        header = header_row(reader, path)
         errors = _Errors(path)
         ctx = _Reading(config, errors, DateColumn(fmt, source_name), delimiter)
         lines = progress_rows(reader, source, progress)
-        read_rows = _read_long if _is_long(header) else _read_wide
+        read_rows = _read_long if is_long(header) else _read_wide
         observations = read_rows(lines, reader, header, ctx)
     errors.raise_any()
     try:
@@ -155,9 +158,9 @@ def read(
         errors.add(exc.line, ctx.date_field, str(exc))
         errors.raise_any()
     batch = Batch(path, config.review.week_starts)
-    _check_same_days(observations, days, errors)
+    _check_same_days(observations, days, errors, ctx.date_field)
     batch.daily = _is_daily(observations, days, batch.week_starts)
-    if not batch.daily:
+    if not batch.daily and not errors.count:
         _check_one_per_week(observations, days, batch.week_starts, errors)
     errors.raise_any()
     _to_weeks(observations, days, config, batch)
@@ -172,7 +175,7 @@ def _why(batch: Batch) -> str:
     return f"a daily file needs all 7 days of a week; {_name(first)} {label} has {first.days} of 7"
 
 
-def _check_same_days(obs: Observations, days: dict[str, date], errors: _Errors) -> None:
+def _check_same_days(obs: Observations, days: dict[str, date], errors: _Errors, where: str) -> None:
     """Two spellings of one day ('2026-11-16', '16 Nov 2026') for one series conflict."""
     if len(set(days.values())) == len(days):
         return  # one spelling per day: a conflict would be the same cell twice
@@ -181,7 +184,7 @@ def _check_same_days(obs: Observations, days: dict[str, date], errors: _Errors) 
         earlier = first.setdefault((metric_id, segment, days[key]), line)
         if earlier != line:
             errors.add(
-                line, "week", f"a second value for {metric_id} on {days[key]} (first at line "
+                line, where, f"a second value for {metric_id} on {days[key]} (first at line "
                 f"{earlier})"
             )  # fmt: skip
 
@@ -222,21 +225,6 @@ def _check_one_per_week(
             )
 
 
-def _header(reader: Iterator[list[str]], path: Path) -> list[str]:
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                return [cell.strip() for cell in row]
-    except csv.Error as exc:
-        raise ImportError_(f"{path}:1: not a CSV header ({exc})") from None
-    raise ImportError_(f"{path}:1: empty file (expected a header row)")
-
-
-def _is_long(header: list[str]) -> bool:
-    lower = {h.lower() for h in header}
-    return {"metric", "value"} <= lower and ("week" in lower or "date" in lower)
-
-
 Observations = dict[tuple[str, str, str], tuple[float, int]]  # (metric, segment, date cell)
 
 
@@ -266,7 +254,7 @@ def _read_long(rows: Iterator[list[str]], reader, header: list[str], ctx: _Readi
                 f"{errors.path}:1: column '{name}': not a long-format column "
                 "(expected metric, week, value and optionally segment)"
             )
-    _check_unique(lower, errors.path)
+    check_unique(lower, errors.path)
     if {"week", "date"} <= set(lower):
         raise ImportError_(f"{errors.path}:1: column 'date': give either week or date, not both")
     at = {name: lower.index(name) for name in lower}
@@ -297,15 +285,6 @@ def _read_long(rows: Iterator[list[str]], reader, header: list[str], ctx: _Readi
         # the config's own id string: one object shared by every row of the metric
         _record(obs, (metric.id, segment, day), value, line, errors, header[value_col])
     return obs
-
-
-def _check_unique(names: list[str], path: Path) -> None:
-    """Two columns with one name would make one of them silently ignored."""
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise ImportError_(f"{path}:1: column '{name}': appears twice in the header")
-        seen.add(name)
 
 
 def _safe_rows(rows: Iterator[list[str]], reader, errors: _Errors) -> Iterator[list[str]]:
@@ -344,7 +323,7 @@ def _value(text: str, line: int, where: str, ctx: _Reading, metric: Metric) -> f
 
 def _wide_columns(header: list[str], config: Config, path: Path) -> list[tuple[int, Metric, str]]:
     """(index, metric, segment) for each metric column of a wide file."""
-    _check_unique(header, path)
+    check_unique(header, path)
     columns = config.by_column()
     derived = {m.column: m for m in config.metrics if m.derived}
     out = []

@@ -169,3 +169,8 @@ def test_sample_weeks_reaching_before_1970_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.stdout
     assert_one_line(result.stderr, "--weeks 200 before --end 1971-01-01 start on 1967-03-06")
     assert not db.exists()
+
+
+def test_two_spellings_of_one_day_conflict(write) -> None:
+    path = write("f.csv", "metric,date,value\nmrr,2026-11-16,1\nmrr,16 Nov 2026,2\n")
+    fails(path, f"{path}:3: date: a second value for mrr on 2026-11-16 (first at line 2);")

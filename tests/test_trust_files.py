@@ -77,3 +77,13 @@ def test_unreadable_files_are_one_line(private_dir: Path, which: str) -> None:
     bad = csv if which == "csv" else cfg
     assert_one_line(proc.stderr, f"{bad}: cannot be read (Permission denied)")
     assert "Usage" not in proc.stderr
+
+
+def test_a_fifo_without_a_writer_reads_as_empty(tmp_path: Path) -> None:
+    """Opening a FIFO nobody writes to would wait for ever; it reads as an empty file."""
+    fifo, db = tmp_path / "f.csv", tmp_path / "kpi.db"
+    os.mkfifo(fifo)
+    proc = cli("import", fifo, "--db", db, "--config", CONFIG)  # a child, bounded by a timeout
+    assert proc.returncode == 2, proc.stderr
+    assert_one_line(proc.stderr, f"{fifo}:1: empty file")
+    assert not db.exists()

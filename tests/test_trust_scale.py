@@ -80,7 +80,7 @@ def test_declared_range(write) -> None:
         ("  - {id: mrr, label: M, pillar: revenue, range: [5, 1]}\n",
          "metrics[0].range: the minimum 5 is above the maximum 1"),
         ("  - {id: mrr, label: M, pillar: revenue, range: 5}\n", "metrics[0].range: expected"),
-        ("  - {id: mrr, label: M, pillar: revenue, scale: huge}\n", "metrics[0].scale: unknown"),
+        ("  - {id: mrr, label: M, pillar: revenue, scale: huge}\n", "metrics[0].scale: unknown scale 'huge'"),
         ("  - {id: mrr, label: M, pillar: revenue, unit: count, target: {value: -3}}\n",
          "metrics[0].target.value: -3 is below the KPI's minimum 0"),
     ],
@@ -94,12 +94,12 @@ def test_config_scale_errors(write, tmp_path: Path, metric: str, fragment: str) 
 
 def test_json_export_never_holds_nan(tmp_path: Path, write) -> None:
     db = tmp_path / "kpi.db"
-    cfg = write(
-        "c.yaml", HEAD + "  - {id: mrr, label: M, pillar: revenue, target: {value: .nan}}\n"
-    )
-    assert run("export", "--format", "json", "--db", db, "--config", cfg).exit_code == 2
     csv = write("f.csv", "metric,week,value\nmrr,2026-W47,5\n")
     assert run("import", csv, "--db", db, "--config", CONFIG).exit_code == 0
+    nan = HEAD + "  - {id: mrr, label: M, pillar: revenue, target: {value: .nan}}\n"
+    result = run("export", "--format", "json", "--db", db, "--config", write("c.yaml", nan))
+    assert result.exit_code == 2, result.stdout[:300]
+    assert_one_line(result.stderr, "metrics[0].target.value: '.nan' is not a finite number")
     result = run("export", "--format", "json", "--db", db, "--config", CONFIG)
     json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
 

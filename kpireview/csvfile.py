@@ -19,7 +19,8 @@ import click
 from kpireview.errors import KpiError
 from kpireview.files import InputError, open_input
 
-MAX_LINE = 1_000_000
+MAX_LINE = 1_000_000  # bytes without a newline: a file of zeros is not read to its end
+CHUNK = 1 << 20
 PROGRESS_BYTES = 2_000_000
 DELIMITERS = ",;\t"
 _LONE_CR = re.compile(r"(?<=\r)(?!\n)")
@@ -50,30 +51,50 @@ class Source:
         self.fh.close()
 
     def lines(self) -> Iterator[str]:
-        """Decoded lines with their endings; a lone CR ends a line too, as in universal
-        newlines mode."""
-        number = 0
+        """Decoded lines with their endings, read a chunk at a time; a lone CR ends a line
+        too, as in universal newlines mode."""
+        number, rest = 0, b""  # whole lines before ``rest``, and a line not yet ended
         while True:
-            try:
-                raw = self.fh.readline(MAX_LINE + 1)
-            except OSError as exc:
-                raise ImportError_(f"{self.path}: cannot be read ({exc.strerror})") from None
-            if not raw:
+            chunk = self._read()
+            data = rest + chunk
+            if not data:
                 return
-            number += 1
-            if len(raw) > MAX_LINE:
-                raise ImportError_(f"{self.path}:{number}: line longer than {MAX_LINE:,} bytes")
-            try:
-                text = raw.decode("utf-8-sig" if self.offset == 0 else "utf-8")
-            except UnicodeDecodeError as exc:
-                raise ImportError_(
-                    f"{self.path}:{number}: not UTF-8 text (byte {self.offset + exc.start})"
-                ) from None
-            self.offset += len(raw)
-            if "\r" in text:
-                yield from (part for part in _LONE_CR.split(text) if part)
-            else:
-                yield text
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)
+            if cut == 0:
+                if len(data) > MAX_LINE:
+                    raise ImportError_(
+                        f"{self.path}:{number + 1}: line longer than {MAX_LINE:,} bytes"
+                    )
+                rest = data
+                continue
+            data, rest = data[:cut], data[cut:]
+            text = self._decode(data, number)
+            number += data.count(b"\n")
+            self.offset += len(data)
+            parts = text.split("\n")
+            last = parts.pop()  # empty, unless the file ends without a newline
+            for part in parts:
+                if "\r" in part:
+                    yield from _LONE_CR.split(part + "\n")
+                else:
+                    yield part + "\n"
+            if last:
+                yield from (p for p in _LONE_CR.split(last) if p)
+
+    def _read(self) -> bytes:
+        try:
+            return self.fh.read(CHUNK)
+        except OSError as exc:
+            raise ImportError_(f"{self.path}: cannot be read ({exc.strerror})") from None
+
+    def _decode(self, data: bytes, number: int) -> str:
+        try:
+            return data.decode("utf-8-sig" if self.offset == 0 else "utf-8")
+        except UnicodeDecodeError as exc:
+            line = number + data.count(b"\n", 0, exc.start) + 1
+            raise ImportError_(
+                f"{self.path}:{line}: not UTF-8 text (byte {self.offset + exc.start})"
+            ) from None
 
     def reader(self) -> tuple[Iterator[list[str]], str]:
         """A csv reader over the lines, and the delimiter the header line shows."""

@@ -27,10 +27,9 @@ def bound_text(metric: Metric, bound: float, shown: str) -> str:
 
 
 def cell_problem(metric: Metric, shown: str, value: float) -> str:
-    """Why a cell's value cannot be the KPI's: a percent in points, or outside its range."""
+    """Why a cell's value (as stored: a fraction for a percent) is outside the KPI's range,
+    worded for the cell as written: a percent in points, or a value beyond an end."""
     percent_sign = shown.endswith("%")
-    if metric.scale == "points" and not percent_sign:
-        value /= 100
     high = metric.bounds[1]
     fraction = metric.unit == "percent" and not percent_sign and metric.scale != "points"
     if fraction and value > 1 and high is not None and high <= 1:
@@ -39,7 +38,5 @@ def cell_problem(metric: Metric, shown: str, value: float) -> str:
             f"fractions ({value / 100:g} is {value:g}%); write {shown}% or set "
             "scale: points for the KPI"
         )
-    problem = outside(metric, value, shown)
-    if problem:
-        return f"{shown} for {metric.id} is {problem} (set range: [min, max] for the KPI)"
-    return ""
+    why = outside(metric, value, shown)
+    return f"{shown} for {metric.id} is {why} (set range: [min, max] for the KPI)"

@@ -15,7 +15,9 @@ from datetime import date, datetime
 
 from kpireview.periods import MONTHS, WEEK_RE, WEEKDAYS, PeriodError, in_range
 
-_TIME = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_TIME = re.compile(
+    r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AP]M)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+)
 _NUMERIC = re.compile(r"^(\d+)([-/.])(\d+)\2(\d+)$")
 _YEAR_MONTH = re.compile(r"^(\d{4}[-/.]\d{1,2}|\d{1,2}[-/.]\d{4})$")
 _NUMBER = re.compile(r"^[+-]?\d+([.,]\d+)?$")

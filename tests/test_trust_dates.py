@@ -98,6 +98,9 @@ def test_row_ids_in_the_date_column_of_a_wide_file(write) -> None:
         ("2026/11/18", date(2026, 11, 18)),
         ("18.11.2026", date(2026, 11, 18)),
         ("2026-11-18T00:00:00", date(2026, 11, 18)),
+        ("2026-11-18 10:00:00 UTC", date(2026, 11, 18)),
+        ("11/18/2026 10:00 AM", date(2026, 11, 18)),
+        ("Wednesday, November 18, 2026", date(2026, 11, 18)),
     ],
 )
 def test_readme_spellings_still_read(text: str, expected: date) -> None:

@@ -1,8 +1,10 @@
 """CSV import: long (`metric,week,value[,segment]`) or wide (a date column, one column per metric).
 
-The whole file is read and checked before anything is written, so an import is all or
-nothing. Daily rows are rolled up into weeks with each metric's rollup; a week missing days
-is reported and skipped, never stored as a low value.
+The whole file is read (once, as a stream) and checked before anything is written, so an
+import is all or nothing. Rows are keyed by their date cells as written; the file's dates are
+read with one format once all are in (see dates.py). Values must lie in their KPI's range.
+Daily rows (some KPI with two dates in one week) are rolled up into weeks with each metric's
+rollup; a week missing days is reported and skipped, never stored as a low value.
 """
 
 from __future__ import annotations

@@ -43,8 +43,17 @@ def stored_metric_ids(config_path: Path) -> list[str]:
     return [m.id for m in config.load(config_path).metrics if not m.derived]
 
 
-def write_csv(path: Path, metric_ids: list[str], rows: int, weeks: int = 520) -> None:
-    """``rows`` long-format rows: each metric's weeks for the total, then for each segment."""
+def percent_metric_ids(config_path: Path) -> set[str]:
+    from kpireview import config
+
+    return {m.id for m in config.load(config_path).metrics if m.unit == "percent"}
+
+
+def write_csv(
+    path: Path, metric_ids: list[str], rows: int, weeks: int = 520, percent: frozenset = frozenset()
+) -> None:
+    """``rows`` long-format rows: each metric's weeks for the total, then for each segment;
+    percent KPIs get fractions, the others amounts."""
     rng = random.Random(1)
     end = date(2026, 11, 16)
     week_texts = [(end - timedelta(weeks=k)).isoformat() for k in range(weeks - 1, -1, -1)]
@@ -52,7 +61,10 @@ def write_csv(path: Path, metric_ids: list[str], rows: int, weeks: int = 520) ->
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write("metric,week,value,segment\n")
         for metric, segment, week in islice(keys, rows):
-            fh.write(f"{metric},{week},{rng.randrange(10**7) / 100},{segment}\n")
+            value = (
+                rng.randrange(10**4) / 10**4 if metric in percent else rng.randrange(10**7) / 100
+            )
+            fh.write(f"{metric},{week},{value},{segment}\n")
 
 
 def sqlite_utils_bin() -> str:
@@ -110,7 +122,8 @@ def measure(workdir: Path, rows: int) -> list[Figure]:
     _, config_path = make_sample(workdir, weeks=1)
     csv_path = workdir / "import.csv"
     start = time.perf_counter()
-    write_csv(csv_path, stored_metric_ids(config_path), rows)
+    percent = frozenset(percent_metric_ids(config_path))
+    write_csv(csv_path, stored_metric_ids(config_path), rows, percent=percent)
     info(f"{rows:,}-row CSV, {csv_path.stat().st_size / 1e6:.0f} MB, written in "
          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
     ours, theirs, peaks = [], [], []

@@ -77,7 +77,7 @@ def store_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--config",
         "config_path",
-        type=click.Path(path_type=Path),
+        type=click.Path(path_type=Path, readable=False),
         default=DEFAULT_CONFIG,
         envvar="KPIREVIEW_CONFIG",
         show_default=True,
@@ -147,16 +147,27 @@ def init_command(db_path: Path, config_path: Path) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path, readable=False))
 @click.option("--dry-run", is_flag=True, help="Check the file and count changes; write nothing.")
+@click.option(
+    "--date-format",
+    metavar="FORMAT",
+    default=None,
+    help="How the file spells dates, e.g. %d/%m/%Y (default: detected from all its dates).",
+)
 @store_options
-def import_command(file: Path, dry_run: bool, db_path: Path, config_path: Path) -> None:
+def import_command(
+    file: Path, dry_run: bool, date_format: str | None, db_path: Path, config_path: Path
+) -> None:
     """Import snapshots from a CSV file (long or wide format), all rows or none."""
     from kpireview import config, history, importer
+    from kpireview.dates import check_format
     from kpireview.store import Store
 
+    if date_format is not None:
+        check_format(date_format, "--date-format")
     cfg = config.load(config_path)
-    batch = importer.read(file, cfg, progress=sys.stderr.isatty())
+    batch = importer.read(file, cfg, progress=sys.stderr.isatty(), date_format=date_format)
     for line in batch.partial_lines():
         echo(line, err=True)
     with Store.scratch(db_path) if dry_run else Store(db_path) as store:
@@ -179,7 +190,7 @@ def parse_week_option(text: str | None, week_starts: int) -> date | None:
     """The week asked with --week, or None for the latest."""
     from kpireview.periods import parse_week
 
-    if not text:
+    if text is None:
         return None
     try:
         return parse_week(text, week_starts)

@@ -6,23 +6,34 @@ Every error names the file, the line and the field, e.g.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from kpireview.dates import check_format
 from kpireview.errors import KpiError
 from kpireview.formulas import Formula, FormulaError
-from kpireview.periods import WEEKDAYS, PeriodError, parse_day
+from kpireview.graph import cycle_text, walk
+from kpireview.inputs import InputError, open_input
+from kpireview.periods import WEEKDAYS, PeriodError, in_range, parse_day
+from kpireview.ranges import outside
 
+MAX_BYTES = 64_000_000
 UNITS = ("count", "currency", "percent", "ratio", "days", "score")
 DIRECTIONS = ("up", "down", "neutral")
 ROLLUPS = ("sum", "last", "mean")
 CRITERIA = ("reach", "stay_above", "stay_below")
 PILLARS = ("acquisition", "activation", "retention", "revenue")
+SCALES = ("fraction", "points")
+MAX_DEPTH = 100  # YAML nesting
+MAX_FORMULA_DEPTH = 200  # derived KPIs reading derived KPIs
+Bounds = tuple[float | None, float | None]
+DEFAULT_BOUNDS: dict[str, Bounds] = {"percent": (0.0, 1.0), "count": (0.0, None)}
 
 
 class ConfigError(KpiError):
@@ -57,6 +68,8 @@ class Metric:
     targets: tuple[Target, ...] = ()
     formula: Formula | None = None
     currency: str = "$"
+    bounds: Bounds = (None, None)
+    scale: str = "fraction"
 
     @property
     def derived(self) -> bool:
@@ -82,6 +95,7 @@ class Review:
     week_starts: int = 0
     history_weeks: int = 26
     baseline_weeks: int = 20
+    date_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,7 @@ class _Node:
 
 
 MAX_NODES = 100_000
+MAX_EXPANSION = 10  # aliases may repeat values, but not multiply them
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -123,15 +138,20 @@ class _Wrapper:
 
     def __init__(self, path: Path) -> None:
         self.path, self.count = path, 0
+        self.distinct: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node, message: str) -> ConfigError:
         return ConfigError(f"{self.path}:{node.start_mark.line + 1}: {message}")
 
-    def wrap(self, node: yaml.Node) -> _Node:
+    def wrap(self, node: yaml.Node, depth: int = 0) -> _Node:
         self.count += 1
-        if self.count > MAX_NODES:  # e.g. nested aliases that expand without end
+        self.distinct.add(id(node))
+        if self.count > MAX_NODES and self.count > MAX_EXPANSION * len(self.distinct):
+            # e.g. nested aliases that expand without end; a big config repeats nothing
             raise self.fail(node, f"more than {MAX_NODES:,} values; is an alias looping?")
+        if depth > MAX_DEPTH:  # aliases inside aliases
+            raise self.fail(node, f"values nested more than {MAX_DEPTH} deep")
         line = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             out: dict[str, tuple[int, _Node]] = {}
@@ -139,22 +159,29 @@ class _Wrapper:
                 name = str(self.scalar(key))
                 if name in out:
                     raise self.fail(key, f"{name}: duplicate key (first at line {out[name][0]})")
-                out[name] = (key.start_mark.line + 1, self.wrap(value))
+                out[name] = (key.start_mark.line + 1, self.wrap(value, depth + 1))
             return _Node(out, line)
         if isinstance(node, yaml.SequenceNode):
-            return _Node([self.wrap(v) for v in node.value], line)
+            return _Node([self.wrap(v, depth + 1) for v in node.value], line)
         return _Node(self.scalar(node), line)
 
     def scalar(self, node: yaml.Node) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             raise self.fail(node, "expected a plain value here")
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except ValueError:  # e.g. a date like 2027-02-30: keep the text, the field check says why
             return node.value
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or "cannot be read"
             raise self.fail(node, f"'{node.value}': {problem} (put it in quotes)") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            return _NotFinite(node.value)
+        return value
+
+
+class _NotFinite(str):
+    """A YAML .nan or .inf: kept as its text, refused wherever it is read."""
 
 
 class _Reader:
@@ -179,6 +206,8 @@ class _Reader:
 
     def scalar(self, node: _Node, where: str, kinds: tuple[type, ...], what: str) -> Any:
         value = node.value
+        if isinstance(value, _NotFinite):
+            raise self.fail(node.line, where, f"'{value}' is not a finite number")
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
             raise self.fail(node.line, where, f"expected {what}, got {_kind(value)}")
         return value
@@ -199,12 +228,12 @@ class _Reader:
 
     def day(self, node: _Node, where: str) -> date:
         value = node.value
-        if isinstance(value, date):
-            return value
-        if not isinstance(value, str):
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, str | date):
             raise self.fail(node.line, where, f"expected a date, got {_kind(value)}")
         try:
-            return parse_day(value)
+            return in_range(value, str(value)) if isinstance(value, date) else parse_day(value)
         except PeriodError as exc:
             raise self.fail(node.line, where, str(exc)) from None
 
@@ -222,11 +251,11 @@ def _kind(value: Any) -> str:
 # --- sections ----------------------------------------------------------------------------------
 
 _TOP = {"review", "pillars", "metrics"}
-_REVIEW = {"title", "week_starts", "history_weeks", "baseline_weeks"}
+_REVIEW = {"title", "week_starts", "history_weeks", "baseline_weeks", "date_format"}
 _PILLAR = {"id", "label"}
 _METRIC = {
     "id", "label", "pillar", "unit", "direction", "rollup", "owner", "description",
-    "column", "segments", "target", "targets", "formula", "currency",
+    "column", "segments", "target", "targets", "formula", "currency", "range", "scale",
 }  # fmt: skip
 _TARGET = {"value", "metric", "by", "from", "criterion", "baseline", "tolerance"}
 
@@ -235,17 +264,47 @@ def load(path: str | Path) -> Config:
     """Read and validate a config file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with open_input(path) as fh:
+            data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_BYTES // 1_000_000} MB; is it a config?")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from None
     return parse(text, path)
 
 
+def _check_depth(text: str, path: Path) -> None:
+    """Refuse absurd nesting before composing, which recurses once per level."""
+    openers = text.count("[") + text.count("{")  # flow nesting is at most this
+    if openers <= MAX_DEPTH:
+        lead = max((len(line) - len(line.lstrip(" -?:")) for line in text.splitlines()), default=0)
+        if openers + lead < MAX_DEPTH:
+            return  # block nesting needs a column of indent or an indicator per level
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise ConfigError(f"{path}:{line}: values nested more than {MAX_DEPTH} deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
 def parse(text: str, path: Path) -> Config:
     try:
+        _check_depth(text, path)
         root = yaml.compose(text, Loader=_LOADER)
+    except RecursionError:
+        raise ConfigError(f"{path}:1: values nested more than {MAX_DEPTH} deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark else 1
@@ -272,6 +331,13 @@ def _review(r: _Reader, item: tuple[int, _Node] | None) -> Review:
     out: dict[str, Any] = {}
     if "title" in fields_:
         out["title"] = r.text(fields_["title"][1], "review.title")
+    if "date_format" in fields_:
+        node = fields_["date_format"][1]
+        fmt = r.scalar(node, "review.date_format", (str,), "a date format like %d/%m/%Y")
+        try:
+            out["date_format"] = check_format(fmt, "review.date_format")
+        except PeriodError as exc:
+            raise r.fail(node.line, "review.date_format", str(exc).split(": ", 1)[1]) from None
     if "week_starts" in fields_:
         name = r.choice(fields_["week_starts"][1], "review.week_starts", WEEKDAYS, "weekday")
         out["week_starts"] = WEEKDAYS.index(name)
@@ -361,6 +427,11 @@ def _metric(r: _Reader, node: _Node, where: str, pillar_ids: set[str]) -> Metric
         if key in f:
             out[key] = r.text(f[key][1], f"{where}.{key}")
     out.setdefault("column", mid)
+    out["bounds"] = DEFAULT_BOUNDS.get(out.get("unit", "count"), (None, None))
+    if "range" in f:
+        out["bounds"] = _bounds(r, f["range"][1], f"{where}.range")
+    if "scale" in f:
+        out["scale"] = r.choice(f["scale"][1], f"{where}.scale", SCALES, "scale")
     if "segments" in f:
         out["segments"] = _segments(r, f["segments"][1], f"{where}.segments")
     if "formula" in f:
@@ -376,7 +447,38 @@ def _metric(r: _Reader, node: _Node, where: str, pillar_ids: set[str]) -> Metric
         out["targets"] = (_target(r, f["target"][1], f"{where}.target", direction, None),)
     if "targets" in f:
         out["targets"] = _targets(r, f["targets"][1], f"{where}.targets", direction)
-    return Metric(**out)
+    metric = Metric(**out)
+    for key in ("target", "targets"):
+        if key in f:
+            _check_target_values(r, f[key][1], f"{where}.{key}", metric)
+    return metric
+
+
+def _bounds(r: _Reader, node: _Node, where: str) -> Bounds:
+    if not isinstance(node.value, list) or len(node.value) != 2:
+        raise r.fail(node.line, where, "expected [min, max] (null for no limit), e.g. [0, 1]")
+    low, high = (
+        None if n.value is None else r.number(n, f"{where}[{i}]") for i, n in enumerate(node.value)
+    )
+    if low is not None and high is not None and low > high:
+        raise r.fail(node.line, where, f"the minimum {low:g} is above the maximum {high:g}")
+    return low, high
+
+
+def _check_target_values(r: _Reader, node: _Node, where: str, metric: Metric) -> None:
+    """A target or baseline outside the KPI's range can never be right."""
+    nodes = node.value if isinstance(node.value, list) else [node]
+    for i, (item, target) in enumerate(zip(nodes, metric.targets, strict=True)):
+        at = f"{where}[{i}]" if isinstance(node.value, list) else where
+        for key in ("value", "baseline"):
+            value = getattr(target, key)
+            problem = outside(metric, value) if value is not None else ""
+            if problem:
+                line = item.value[key][1].line
+                hint = ""
+                if metric.unit == "percent" and value > 1:
+                    hint = f" (percent values are fractions: {value / 100:g} is {value:g}%)"
+                raise r.fail(line, f"{at}.{key}", f"{value:g} is {problem}{hint}")
 
 
 def _segments(r: _Reader, node: _Node, where: str) -> tuple[str, ...]:
@@ -426,6 +528,8 @@ def _target(r: _Reader, node: _Node, where: str, direction: str, previous: Targe
     for key in ("baseline", "tolerance"):
         if key in f:
             out[key] = r.number(f[key][1], f"{where}.{key}")
+    if out.get("tolerance", 0) < 0:
+        raise r.fail(f["tolerance"][1].line, f"{where}.tolerance", "must not be negative")
     if "criterion" in f:
         criterion = r.choice(f["criterion"][1], f"{where}.criterion", CRITERIA, "criterion")
     elif "by" in f and "metric" not in f:
@@ -467,20 +571,19 @@ def _check_tree(r: _Reader, node: _Node, metrics: list[Metric], by_id: dict[str,
                 raise r.fail(
                     lines[m.id], f"metrics[{i}].target.metric", f"unknown metric id '{t.metric}'"
                 )
-    for i, m in enumerate(metrics):
-        cycle = _cycle(m.id, by_id, [])
+    index = {m.id: i for i, m in enumerate(metrics)}
+    depth: dict[str, int] = {}
+    for m in metrics:
+        cycle = walk(m.id, by_id, depth)
         if cycle:
+            i = index[m.id]
             raise r.fail(
-                lines[m.id], f"metrics[{i}].formula", f"formula cycle: {' -> '.join(cycle)}"
+                lines[m.id], f"metrics[{i}].formula", f"formula cycle: {cycle_text(cycle)}"
             )
-
-
-def _cycle(mid: str, by_id: dict[str, Metric], path: list[str]) -> list[str]:
-    if mid in path:
-        return path[path.index(mid) :] + [mid]
-    metric = by_id[mid]
-    for name in metric.formula.inputs if metric.formula else ():
-        found = _cycle(name, by_id, path + [mid])
-        if found:
-            return found
-    return []
+    for i, m in enumerate(metrics):
+        if depth[m.id] > MAX_FORMULA_DEPTH:
+            raise r.fail(
+                lines[m.id],
+                f"metrics[{i}].formula",
+                f"derived KPIs nest more than {MAX_FORMULA_DEPTH} deep (through {m.id})",
+            )

@@ -1,42 +1,47 @@
 """CSV import: long (`metric,week,value[,segment]`) or wide (a date column, one column per metric).
 
-The whole file is read and checked before anything is written, so an import is all or
-nothing. Daily rows are rolled up into weeks with each metric's rollup; a week missing days
-is reported and skipped, never stored as a low value.
+The whole file is read (once, as a stream) and checked before anything is written, so an
+import is all or nothing. Rows are keyed by their date cells as written; the file's dates are
+read with one format once all are in (see dates.py). Values must lie in their KPI's range.
+Daily rows (some KPI with two dates in one week) are rolled up into weeks with each metric's
+rollup; a week missing days is reported and skipped, never stored as a low value.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import click
-
-from kpireview.config import Config
-from kpireview.errors import KpiError
-from kpireview.periods import PeriodError, is_week_string, parse_day, week_label, week_start
+from kpireview.config import Config, Metric
+from kpireview.csvfile import (
+    PROGRESS_BYTES,
+    ImportError_,
+    Source,
+    check_unique,
+    header_row,
+    is_long,
+    progress_rows,
+    unknown_delimiter,
+)
+from kpireview.dates import ColumnError, DateColumn
+from kpireview.numbers import AmbiguousNumber, parse_value
+from kpireview.periods import PeriodError, is_week_string, week_label, week_start
 from kpireview.periods import week_span_text as span
+from kpireview.ranges import cell_problem
 from kpireview.store import UpsertCounts
+
+__all__ = ["PROGRESS_BYTES", "Batch", "ImportError_", "parse_value", "read"]
 
 LONG_COLUMNS = {"metric", "week", "value", "segment"}
 SEGMENT_SEP = ":"
 MAX_LISTED = 10
-PROGRESS_BYTES = 2_000_000
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_CURRENCY = "$€£¥"
 
 Row = tuple[str, date, str, float]
-
-
-class ImportError_(KpiError):
-    """A CSV file that cannot be imported."""
 
 
 @dataclass(frozen=True)
@@ -120,67 +125,100 @@ class _Errors:
         )
 
 
-def parse_value(text: str) -> float | None:
-    """A number from a cell: '1,234', '12.5%', '$48.30', '-3e2'; None for an empty cell."""
-    s = text.strip()
-    if not s:
-        return None
-    try:
-        value = float(s)
-    except ValueError:
-        value = _parse_decorated(s)
-    else:
-        if "_" in s:
-            raise ValueError(s)
-    if not math.isfinite(value):
-        raise ValueError(s)
-    return value
+@dataclass
+class _Reading:
+    """What the row readers share: the file's errors, dates and number spelling."""
+
+    config: Config
+    errors: _Errors
+    dates: DateColumn
+    delimiter: str
+    date_field: str = "week"
 
 
-def _parse_decorated(s: str) -> float:
-    percent = s.endswith("%")
-    core = s[:-1].strip() if percent else s
-    sign = ""
-    if core[:1] in "+-":
-        sign, core = core[0], core[1:].strip()
-    core = core.lstrip(_CURRENCY).strip()
-    if _THOUSANDS.match(core):
-        core = core.replace(",", "")
-    if not core or "_" in core or any(c.isalpha() and c not in "eE" for c in core):
-        raise ValueError(s)
-    value = float(sign + core)
-    return value / 100 if percent else value
+def read(
+    path: Path, config: Config, progress: bool = False, date_format: str | None = None
+) -> Batch:
+    """Read and check a whole CSV file; raise ImportError_ naming file, line and field.
 
-
-def read(path: Path, config: Config, progress: bool = False) -> Batch:
-    """Read and check a whole CSV file; raise ImportError_ naming file, line and field."""
-    line_count = _check_text(path)
-    with path.open(encoding="utf-8-sig", newline="") as fh:  # streamed: big files stay small
-        reader = csv.reader(fh)
-        header = _header(reader, path)
+    ``date_format`` (a strptime format) overrides the config's ``review.date_format``.
+    """
+    fmt = date_format or config.review.date_format
+    source_name = "--date-format" if date_format else "review.date_format"
+    with Source(path) as source:
+        reader, delimiter = source.reader()
+        header = header_row(reader, path)
         errors = _Errors(path)
-        show = progress and path.stat().st_size >= PROGRESS_BYTES
-        lines = _progress_rows(reader, line_count, show)
-        days: set[date] = set()
-        read_rows = _read_long if _is_long(header) else _read_wide
-        observations = read_rows(lines, reader, header, config, errors, days)
+        ctx = _Reading(config, errors, DateColumn(fmt, source_name), delimiter)
+        lines = progress_rows(reader, source, progress)
+        read_rows = _read_long if is_long(header) else _read_wide
+        observations = read_rows(lines, reader, header, ctx)
+    errors.raise_any()
+    try:
+        days = ctx.dates.resolve()
+    except ColumnError as exc:
+        errors.add(exc.line, ctx.date_field, str(exc))
+        errors.raise_any()
     batch = Batch(path, config.review.week_starts)
-    batch.daily = len(days) > len({week_start(d, batch.week_starts) for d in days})
-    if not batch.daily:
-        _check_one_per_week(observations, batch.week_starts, errors)
+    _check_same_days(observations, days, errors, ctx.date_field)
+    batch.daily = _is_daily(observations, days, batch.week_starts)
+    if not batch.daily and not errors.count:
+        _check_one_per_week(observations, days, batch.week_starts, errors)
     errors.raise_any()
     _to_weeks(observations, days, config, batch)
+    if batch.partial and not batch.rows:
+        raise ImportError_(f"{path}: nothing to import: every week misses days ({_why(batch)})")
     return batch
 
 
-def _check_one_per_week(obs: Observations, starts: int, errors: _Errors) -> None:
+def _why(batch: Batch) -> str:
+    first = batch.partial[0]
+    label = week_label(first.week, batch.week_starts)
+    return f"a daily file needs all 7 days of a week; {_name(first)} {label} has {first.days} of 7"
+
+
+def _check_same_days(obs: Observations, days: dict[str, date], errors: _Errors, where: str) -> None:
+    """Two spellings of one day ('2026-11-16', '16 Nov 2026') for one series conflict."""
+    if len(set(days.values())) == len(days):
+        return  # one spelling per day: a conflict would be the same cell twice
+    first: dict[tuple[str, str, date], int] = {}
+    for (metric_id, segment, key), (_, line) in obs.items():
+        earlier = first.setdefault((metric_id, segment, days[key]), line)
+        if earlier != line:
+            errors.add(
+                line, where, f"a second value for {metric_id} on {days[key]} (first at line "
+                f"{earlier})"
+            )  # fmt: skip
+
+
+def _is_daily(obs: Observations, days: dict[str, date], starts: int) -> bool:
+    """Daily rows: some KPI (and segment) has two dates in one week. KPIs each dated on a
+    different day of the week are still one value per week."""
+    dated = {key: day for key, day in days.items() if not is_week_string(key)}
+    weeks = {key: week_start(day, starts) for key, day in dated.items()}
+    if len(set(weeks.values())) == len(set(dated.values())):
+        return False  # one date per week in the whole file
+    seen: set[tuple[str, str, date]] = set()
+    for metric_id, segment, key in obs:
+        week = weeks.get(key)
+        if week is not None:
+            item = (metric_id, segment, week)
+            if item in seen:
+                return True
+            seen.add(item)
+    return False
+
+
+def _check_one_per_week(
+    obs: Observations, days: dict[str, date], starts: int, errors: _Errors
+) -> None:
     """In a weekly file, two rows for one metric, segment and week are a conflict."""
-    weeks = _week_starts(obs, starts)
+    weeks = {key: week_start(day, starts) for key, day in days.items()}
     if len(weeks) == len(set(weeks.values())):
         return  # every day is in a week of its own: a conflict would be an exact duplicate
     first: dict[tuple[str, str, date], int] = {}
-    for (metric_id, segment, day), (_, line) in obs.items():  # in line order, as recorded
-        week = weeks[day]
+    for (metric_id, segment, key), (_, line) in obs.items():  # in line order, as recorded
+        week = weeks[key]
         earlier = first.setdefault((metric_id, segment, week), line)
         if earlier != line:
             label = week_label(week, starts)
@@ -189,58 +227,12 @@ def _check_one_per_week(obs: Observations, starts: int, errors: _Errors) -> None
             )
 
 
-def _check_text(path: Path) -> int:
-    """Check the file is readable UTF-8 text; return its number of lines."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportError_(f"{path}: no such file") from None
-    except OSError as exc:
-        raise ImportError_(f"{path}: cannot be read ({exc.strerror})") from None
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ImportError_(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
-    return data.count(b"\n") + 1
-
-
-def _header(reader: Iterator[list[str]], path: Path) -> list[str]:
-    try:
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                return [cell.strip() for cell in row]
-    except csv.Error as exc:
-        raise ImportError_(f"{path}:1: not a CSV header ({exc})") from None
-    raise ImportError_(f"{path}:1: empty file (expected a header row)")
-
-
-def _is_long(header: list[str]) -> bool:
-    lower = {h.lower() for h in header}
-    return {"metric", "value"} <= lower and ("week" in lower or "date" in lower)
-
-
-def _progress_rows(reader: Iterator[list[str]], total: int, show: bool) -> Iterator[list[str]]:
-    if not show:
-        yield from reader
-        return
-    with click.progressbar(length=total, label="Reading", file=sys.stderr) as bar:
-        done = 0
-        for i, row in enumerate(reader):
-            yield row
-            if i % 20_000 == 0:
-                line = getattr(reader, "line_num", done)
-                bar.update(line - done)
-                done = line
-        bar.update(total - done)
-
-
-Observations = dict[tuple[str, str, date], tuple[float, int]]
+Observations = dict[tuple[str, str, str], tuple[float, int]]  # (metric, segment, date cell)
 
 
 def _record(
     obs: Observations,
-    key: tuple[str, str, date],
+    key: tuple[str, str, str],
     value: float,
     line: int,
     errors: _Errors,
@@ -255,14 +247,8 @@ def _record(
     obs[key] = (value, line)
 
 
-def _read_long(
-    rows: Iterator[list[str]],
-    reader,
-    header: list[str],
-    config: Config,
-    errors: _Errors,
-    days: set[date],
-) -> Observations:
+def _read_long(rows: Iterator[list[str]], reader, header: list[str], ctx: _Reading) -> Observations:
+    errors, config = ctx.errors, ctx.config
     lower = [h.lower() for h in header]
     for name in lower:
         if name not in LONG_COLUMNS | {"date"}:
@@ -270,12 +256,13 @@ def _read_long(
                 f"{errors.path}:1: column '{name}': not a long-format column "
                 "(expected metric, week, value and optionally segment)"
             )
-    _check_unique(lower, errors.path)
+    check_unique(lower, errors.path)
     if {"week", "date"} <= set(lower):
         raise ImportError_(f"{errors.path}:1: column 'date': give either week or date, not both")
     at = {name: lower.index(name) for name in lower}
     week_col = at.get("week", at.get("date"))
     metric_col, value_col, seg_col = at["metric"], at["value"], at.get("segment")
+    ctx.date_field = header[week_col]
     width = len(header)
     obs: Observations = {}
     for row in _safe_rows(rows, reader, errors):
@@ -290,8 +277,8 @@ def _read_long(
             why = "is derived (a formula) and is not imported" if metric else "is not in the config"
             errors.add(line, "metric", f"'{metric_id}' {why}")
             continue
-        day = _day(row[week_col], line, header[week_col], errors, days)
-        value = _value(row[value_col], line, header[value_col], errors)
+        day = _day(row[week_col], line, header[week_col], ctx)
+        value = _value(row[value_col], line, header[value_col], ctx, metric)
         if day is None:
             continue
         if value is None:
@@ -302,15 +289,6 @@ def _read_long(
     return obs
 
 
-def _check_unique(names: list[str], path: Path) -> None:
-    """Two columns with one name would make one of them silently ignored."""
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise ImportError_(f"{path}:1: column '{name}': appears twice in the header")
-        seen.add(name)
-
-
 def _safe_rows(rows: Iterator[list[str]], reader, errors: _Errors) -> Iterator[list[str]]:
     try:
         yield from rows
@@ -318,29 +296,38 @@ def _safe_rows(rows: Iterator[list[str]], reader, errors: _Errors) -> Iterator[l
         errors.add(reader.line_num, "row", f"not valid CSV ({exc})")
 
 
-def _day(text: str, line: int, where: str, errors: _Errors, days: set[date]) -> date | None:
-    """The date in a cell; dates (not week strings) are also collected to tell daily files."""
+def _day(text: str, line: int, where: str, ctx: _Reading) -> str | None:
+    """The cell's key in the file's date column (its text, read once all cells are in)."""
     try:
-        day = parse_day(text)
+        return ctx.dates.add(text, line)
     except PeriodError as exc:
-        errors.add(line, where, str(exc))
+        ctx.errors.add(line, where, str(exc))
         return None
-    if not is_week_string(text):
-        days.add(day)
-    return day
 
 
-def _value(text: str, line: int, where: str, errors: _Errors) -> float | None:
+def _value(text: str, line: int, where: str, ctx: _Reading, metric: Metric) -> float | None:
     try:
-        return parse_value(text)
-    except ValueError:
-        errors.add(line, where, f"'{text.strip()}' is not a number")
+        value = parse_value(text, ctx.delimiter)
+    except AmbiguousNumber as exc:
+        ctx.errors.add(line, where, str(exc))
         return None
+    except ValueError:
+        ctx.errors.add(line, where, f"'{text.strip()}' is not a number")
+        return None
+    if value is None:
+        return None
+    if metric.scale == "points" and not text.strip().endswith("%"):
+        value /= 100
+    low, high = metric.bounds
+    if (low is None or value >= low) and (high is None or value <= high):
+        return value  # the common case, checked inline: a million cells go through here
+    ctx.errors.add(line, where, cell_problem(metric, text.strip(), value))
+    return None
 
 
-def _wide_columns(header: list[str], config: Config, path: Path) -> list[tuple[int, str, str]]:
-    """(index, metric id, segment) for each metric column of a wide file."""
-    _check_unique(header, path)
+def _wide_columns(header: list[str], config: Config, path: Path) -> list[tuple[int, Metric, str]]:
+    """(index, metric, segment) for each metric column of a wide file."""
+    check_unique(header, path)
     columns = config.by_column()
     derived = {m.column: m for m in config.metrics if m.derived}
     out = []
@@ -356,19 +343,16 @@ def _wide_columns(header: list[str], config: Config, path: Path) -> list[tuple[i
                 else (f"matches no metric's column in {config.path}")
             )
             raise ImportError_(f"{path}:1: column '{name}': {why}")
-        out.append((i, metric.id, "" if metric.column == name else segment))
+        out.append((i, metric, "" if metric.column == name else segment))
+    if not out and unknown_delimiter(header):
+        raise ImportError_(f"{path}:1: no metric columns{unknown_delimiter(header)}")
     return out
 
 
-def _read_wide(
-    rows: Iterator[list[str]],
-    reader,
-    header: list[str],
-    config: Config,
-    errors: _Errors,
-    days: set[date],
-) -> Observations:
-    columns = _wide_columns(header, config, errors.path)
+def _read_wide(rows: Iterator[list[str]], reader, header: list[str], ctx: _Reading) -> Observations:
+    errors = ctx.errors
+    columns = _wide_columns(header, ctx.config, errors.path)
+    ctx.date_field = header[0] or "date"
     obs: Observations = {}
     for row in _safe_rows(rows, reader, errors):
         line = reader.line_num
@@ -377,25 +361,25 @@ def _read_wide(
         if len(row) != len(header):
             errors.add(line, "row", f"{len(row)} cells where the header has {len(header)}")
             continue
-        day = _day(row[0], line, header[0] or "date", errors, days)
+        day = _day(row[0], line, ctx.date_field, ctx)
         if day is None:
             continue
-        for i, metric_id, segment in columns:
-            value = _value(row[i], line, header[i], errors)
+        for i, metric, segment in columns:
+            value = _value(row[i], line, header[i], ctx, metric)
             if value is not None:
-                _record(obs, (metric_id, segment, day), value, line, errors, header[i])
+                _record(obs, (metric.id, segment, day), value, line, errors, header[i])
     return obs
 
 
-def _to_weeks(obs: Observations, days: set[date], config: Config, batch: Batch) -> None:
+def _to_weeks(obs: Observations, days: dict[str, date], config: Config, batch: Batch) -> None:
     """Fill the batch with one value per metric, segment and week.
 
     With daily rows, a week is imported only with all seven days; a week the file covers
     but where a metric has fewer values (from its first week on) is recorded as partial.
     """
     starts = config.review.week_starts
+    weeks = {key: week_start(day, starts) for key, day in days.items()}
     if not batch.daily:  # one value per week, checked: the rows as they are
-        weeks = _week_starts(obs, starts)
         rows = []
         while obs:  # emptied as it goes, so observations and rows are never both whole
             (m, s, d), (value, _) = obs.popitem()
@@ -406,25 +390,20 @@ def _to_weeks(obs: Observations, days: set[date], config: Config, batch: Batch) 
     groups: dict[tuple[str, str], dict[date, list[tuple[date, float]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for (metric_id, segment, day), (value, _) in obs.items():
-        groups[(metric_id, segment)][week_start(day, starts)].append((day, value))
-    file_weeks = {week_start(d, starts) for d in days}
-    for (metric_id, segment), weeks in sorted(groups.items()):
+    for (metric_id, segment, key), (value, _) in obs.items():
+        groups[(metric_id, segment)][weeks[key]].append((days[key], value))
+    file_weeks = {weeks[key] for key in days if not is_week_string(key)}
+    for (metric_id, segment), by_week in sorted(groups.items()):
         rollup = config.metric(metric_id).rollup
-        first = min(weeks)
-        for week in sorted(file_weeks | set(weeks)):
-            values = weeks.get(week, [])
+        first = min(by_week)
+        for week in sorted(file_weeks | set(by_week)):
+            values = by_week.get(week, [])
             if week < first:
                 continue
             if len(values) < 7:
                 batch.partial.append(Partial(metric_id, segment, week, len(values)))
             else:
                 batch.rows.append((metric_id, week, segment, _roll_up(rollup, values)))
-
-
-def _week_starts(obs: Observations, starts: int) -> dict[date, date]:
-    """The week start of every day in ``obs``, each computed once."""
-    return {day: week_start(day, starts) for day in {key[2] for key in obs}}
 
 
 def _roll_up(rollup: str, days: list[tuple[date, float]]) -> float:

@@ -8,7 +8,7 @@ so "2026-W47" means the same seven-day stretch give or take the start day.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from kpireview.errors import KpiError
@@ -16,11 +16,25 @@ from kpireview.errors import KpiError
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 YEAR_AGO = timedelta(days=364)
 _WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})(?:-?(\d))?\s*$", re.IGNORECASE)
+WEEK_RE = _WEEK_RE
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+MONTHS = tuple(_MONTHS)
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2200, 12, 31)
 
 
 class PeriodError(KpiError):
     """A week or date string that cannot be read."""
+
+
+class FarDateError(PeriodError):
+    """A date outside the years a review can hold."""
+
+
+def in_range(day: date, text: str) -> date:
+    """``day``, if it lies in the years a review can hold (1970 to 2200)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FarDateError(f"'{text.strip()}' is outside {FIRST_DAY} to {LAST_DAY}")
+    return day
 
 
 def week_start(day: date, starts: int = 0) -> date:
@@ -59,29 +73,22 @@ def _day(d: date) -> str:
 def parse_day(text: str) -> date:
     """A date from common spellings ('2026-11-18', 'Sun, 05-Jan-2020', '2026-W47').
 
-    A week string gives the Monday of that ISO week (or the given ISO weekday).
+    A week string gives the Monday of that ISO week (or the given ISO weekday). A date needs
+    a day, a month and a four-digit year; '01/02/2026', which reads two ways, is refused.
     """
-    m = _WEEK_RE.match(text)
-    if m:
-        year, week, weekday = int(m[1]), int(m[2]), int(m[3] or 1)
-        try:
-            return date.fromisocalendar(year, week, weekday)
-        except ValueError:
-            raise PeriodError(f"'{text.strip()}' is not a valid ISO week") from None
-    stripped = text.strip()
-    if not stripped or not any(c.isdigit() for c in stripped):
-        raise PeriodError(f"'{stripped}' is not a date or a week like 2026-W47")
-    try:
-        return date.fromisoformat(stripped)  # the common case, without dateutil
-    except ValueError:
-        pass
-    from dateutil import parser as dateparser  # imported here: slow, and rarely needed
+    from kpireview.dates import spelling, text_of
 
-    try:
-        parsed = dateparser.parse(stripped, default=datetime(2000, 1, 1))
-    except (ValueError, OverflowError):
-        raise PeriodError(f"'{stripped}' is not a date or a week like 2026-W47") from None
-    return parsed.date()
+    cell = spelling(text)
+    if cell.day:
+        return cell.day
+    if cell.ambiguous:
+        a, b = cell.day_first, cell.month_first
+        assert a and b
+        raise PeriodError(
+            f"'{text.strip()}' could be {text_of(a)} or {text_of(b)} {a.year} "
+            f"(write {a.isoformat()} or {b.isoformat()})"
+        )
+    return in_range(cell.day_first or cell.month_first, text)  # type: ignore[arg-type]
 
 
 def parse_week(text: str, starts: int = 0) -> date:
@@ -119,7 +126,7 @@ def parse_due(text: str, today: date) -> date:
     m = _RELATIVE_RE.match(stripped)
     if m:
         days = int(m[1]) * (7 if m[2].lower() == "w" else 1)
-        return today + timedelta(days=days)
+        return in_range(today + timedelta(days=days), text)
     for i, name in enumerate(WEEKDAYS):
         if len(stripped) >= 3 and name.startswith(stripped):
             return today + timedelta(days=(i - today.weekday() - 1) % 7 + 1)
@@ -129,6 +136,8 @@ def parse_due(text: str, today: date) -> date:
         return parse_day(text.strip()) + timedelta(days=4)  # errors quote it as typed
     try:
         return parse_day(text)
+    except FarDateError:
+        raise
     except PeriodError:
         raise PeriodError(
             f"'{text.strip()}' is not a due date (try 2026-11-27, fri, +7d or 2026-W49)"

@@ -270,15 +270,20 @@ def _points_referred(config: Config, decisions: list[Decision]) -> set[tuple[str
     wanted |= {
         (d.metric, d.week) for d in decisions if d.status == "open" and d.metric in config.by_id
     }
-    return {(leaf, week) for metric_id, week in wanted for leaf in _leaves(config, metric_id)}
+    memo: dict[str, set[str]] = {}
+    return {(leaf, week) for metric_id, week in wanted for leaf in _leaves(config, metric_id, memo)}
 
 
-def _leaves(config: Config, metric_id: str) -> set[str]:
+def _leaves(config: Config, metric_id: str, memo: dict[str, set[str]]) -> set[str]:
     """The stored metrics a KPI is computed from (itself when it is not derived)."""
-    formula = config.metric(metric_id).formula
-    if formula is None:
-        return {metric_id}
-    return set().union(*(_leaves(config, name) for name in formula.inputs))
+    if metric_id not in memo:
+        formula = config.metric(metric_id).formula
+        memo[metric_id] = (
+            {metric_id}
+            if formula is None
+            else set().union(*(_leaves(config, name, memo) for name in formula.inputs))
+        )
+    return memo[metric_id]
 
 
 def _monthly(config: Config, data: Data) -> dict[str, dict[date, float]]:
@@ -584,13 +589,23 @@ def _months(config: Config, data: Data, m: Metric, frame: _Frame) -> tuple[Month
     return (*whole_months[:-1], MonthPoint(last.month, partial, last.year_ago, False))
 
 
-def _month_to_date(config: Config, data: Data, m: Metric, weeks: list[date]) -> float | None:
+def _month_to_date(
+    config: Config,
+    data: Data,
+    m: Metric,
+    weeks: list[date],
+    memo: dict[str, float | None] | None = None,
+) -> float | None:
     """A KPI's value for the reviewed week's month so far (its ``weeks`` up to the week)."""
     if m.formula is not None:
-        values = {
-            n: _month_to_date(config, data, config.metric(n), weeks) for n in m.formula.inputs
-        }
-        return m.formula.evaluate(values).value
+        memo = {} if memo is None else memo
+        if m.id not in memo:
+            values = {
+                n: _month_to_date(config, data, config.metric(n), weeks, memo)
+                for n in m.formula.inputs
+            }
+            memo[m.id] = m.formula.evaluate(values).value
+        return memo[m.id]
     s = data.get(m.id)
     values = [s[w] for w in weeks if w in s]
     return _roll(m.rollup, values) if values else None

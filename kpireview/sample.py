@@ -34,7 +34,7 @@ import yaml
 
 from kpireview.config import Config, Metric
 from kpireview.errors import KpiError
-from kpireview.periods import parse_week, week_label
+from kpireview.periods import FIRST_DAY, LAST_DAY, parse_week, week_label
 from kpireview.store import Store
 
 DEFAULT_END = "2026-W47"
@@ -506,6 +506,11 @@ def write(
         if target:
             _check_target(target, force)
     tl = Timeline.ending(parse_week(end, cfg.review.week_starts), weeks)
+    if tl.weeks[0] < FIRST_DAY:
+        raise SampleError(
+            f"--weeks {weeks} before --end {end} start on {tl.weeks[0]}, outside "
+            f"{FIRST_DAY} to {LAST_DAY}"
+        )
     all_metrics = list(cfg.metrics) + [_as_metric(e) for e in extra]
     rows = generate(all_metrics, tl, seed)
     decisions = _write_db(path, rows, tl, {m.id for m in cfg.metrics if not m.derived})

@@ -105,7 +105,7 @@ def write_long_csv(path: Path, weeks: int, segments: int) -> int:
         for metric in stored_metric_ids():
             for segment in names:
                 for n, day in enumerate(days):
-                    fh.write(f"{metric},{day},{n + 0.5},{segment}\n")
+                    fh.write(f"{metric},{day},{(n + 0.5) / weeks},{segment}\n")  # < 1: a fraction
                     rows += 1
     return rows
 

@@ -207,9 +207,12 @@ def test_unknown_column_is_named(write) -> None:
 
 
 def test_progress_bar_on_stderr_for_large_files(write, capsys) -> None:
-    rows = "".join(f"mrr,2026-W{1 + i % 52:02d},{i}\n" for i in range(52))
-    filler = "".join(f"signups,{2000 + i // 52}-W{1 + i % 52:02d},{i}\n" for i in range(120_000))
-    path = write("big.csv", "metric,week,value\n" + rows + filler)
+    rows = "".join(f"mrr,2026-W{1 + i % 52:02d},{i},\n" for i in range(52))
+    filler = "".join(
+        f"signups,{1971 + i // 52 % 200}-W{1 + i % 52:02d},{i},s{i // 10_400}\n"
+        for i in range(120_000)
+    )  # weeks within the years a review holds: 200 years, then the next segment
+    path = write("big.csv", "metric,week,value,segment\n" + rows + filler)
     assert path.stat().st_size > importer.PROGRESS_BYTES
     batch = importer.read(path, CFG, progress=True)
     err = capsys.readouterr().err

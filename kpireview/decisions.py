@@ -26,6 +26,16 @@ def is_overdue(d: Decision, today: date) -> bool:
     return d.status == "open" and d.due is not None and d.due < today
 
 
+def default_week(config: Config, store: Store) -> date | None:
+    """The week the review opens on (the latest complete one), for a decision given none."""
+    from kpireview import review
+
+    latest = store.latest_week()
+    if latest is None:
+        return None
+    return review.default_week(config, review.load(config, store, around=latest))
+
+
 def record(
     config: Config,
     store: Store,
@@ -43,7 +53,7 @@ def record(
         raise KpiError(f"decide: unknown metric '{metric}' (not in {config.path})")
     if not note.strip():
         raise KpiError("decide: --note: required (what moved and why)")
-    week = week or store.latest_week()
+    week = week or default_week(config, store)
     if week is None:
         raise KpiError(f"{store.path}: no data yet; give --week")
     due = None

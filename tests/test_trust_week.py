@@ -107,3 +107,14 @@ def test_the_tui_on_an_empty_database_says_how_to_import(empty: Path) -> None:
             assert app.is_running
 
     asyncio.run(main())
+
+
+def test_decide_without_a_week_uses_the_week_the_review_shows(db: Path) -> None:
+    """`kpireview decide` with no --week records against the week `kpireview` opens on, not
+    a partial week holding a few early rows."""
+    _add(db, [(m, W48, "", 1.0) for m in ("traffic", "signups")])
+    result = run("decide", "mrr", "--note", "MRR up", "--db", db, "--config", CONFIG)
+    assert result.exit_code == 0, result.output
+    assert "for 2026-W47" in result.output
+    with Store.reader(db) as store:
+        assert [d.week for d in store.decisions(metric="mrr") if d.note == "MRR up"] == [W47]

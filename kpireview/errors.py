@@ -20,3 +20,7 @@ def _printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+class StoreError(KpiError):
+    """A database that cannot be opened, read or written."""

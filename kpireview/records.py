@@ -1,0 +1,130 @@
+"""What the database holds, as values: decisions, their revisions, metric ranges, upsert counts.
+
+Also the error a stale decision edit raises, and the texts the database stores (timestamps,
+days).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime
+from functools import cache
+
+from kpireview.errors import StoreError
+
+STATUSES = ("open", "done", "dropped")
+TEXT_FIELDS = ("note", "decision", "owner", "due", "status", "expected")
+
+
+class DecisionConflict(StoreError):
+    """An edit made from a revision that is no longer the current one: someone saved first."""
+
+    def __init__(
+        self, decision_id: int, base: int, revision: int, by: str, at: str, changes: list
+    ) -> None:
+        self.decision_id, self.base, self.revision = decision_id, base, revision
+        self.by, self.at = by, at
+        self.changes: list[tuple[str, str, str]] = changes  # (field, at your base, now)
+        what = "; ".join(f"{k} {_clip(a)} → {_clip(b)}" for k, a, b in changes) or "no text"
+        super().__init__(
+            f"decision {decision_id} was changed by {by or 'someone'} at {at} after you "
+            f"opened it (revision {base} → revision {revision}): {what}; not saved"
+        )
+
+
+def _clip(text: str, width: int = 60) -> str:
+    """A text on one line, cut to ``width``; quoted when it has several words."""
+    words = str(text).split()
+    text = " ".join(words)
+    text = text if len(text) <= width else text[: width - 1] + "…"
+    return f"“{text}”" if len(words) > 1 else text or "(empty)"
+
+
+def now_text() -> str:
+    """UTC timestamp as stored in the database (second precision)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True)
+class Restated:
+    """A stored value an upsert replaces (or, in a dry run, would replace)."""
+
+    metric: str
+    week: date
+    segment: str
+    old: float
+    new: float
+
+
+@dataclass(frozen=True)
+class UpsertCounts:
+    new: int
+    changed: int
+    unchanged: int
+    restated: tuple[Restated, ...] = ()  # the first RESTATED_SHOWN of the `changed` values
+
+
+def stored_day(text: object, name: str) -> date:
+    """A date read from the database; a hand-edited bad one raises ValueError naming it."""
+    try:
+        return date.fromisoformat(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    metric: str
+    week: date
+    note: str
+    decision: str
+    owner: str
+    due: date | None
+    status: str
+    expected: str
+    author: str
+    created_at: str
+    updated_at: str
+    revision: int = 1
+    edited_by: str = ""
+
+    @classmethod
+    def from_row(cls, row: dict) -> Decision:
+        values = {name: row.get(name) for name in _field_names(cls)}
+        values["week"] = stored_day(row["week"], "week")
+        values["due"] = stored_day(row["due"], "due") if row.get("due") else None
+        for name in ("note", "decision", "owner", "expected", "author", "edited_by"):
+            values[name] = values[name] or ""
+        values["revision"] = values["revision"] or 1
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Revision:
+    decision_id: int
+    note: str
+    decision: str
+    owner: str
+    due: str
+    status: str
+    expected: str
+    author: str
+    revised_at: str  # when this text was replaced
+    revision: int = 0
+    edited_by: str = ""  # who wrote this text, when it was an edit
+    updated_at: str = ""  # when this text was written
+
+
+@dataclass(frozen=True)
+class MetricRange:
+    metric: str
+    segment: str
+    first: date
+    last: date
+    count: int

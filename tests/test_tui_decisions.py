@@ -330,3 +330,40 @@ def test_read_only_refuses_decisions_but_writes_notes(
 
     drive(app, (80, 24), script)
     assert file_digest(db) == before
+
+
+def test_keys_typed_just_before_ctrl_s_are_all_saved(db: Path) -> None:
+    """Over SSH or from a paste, the typed keys and ctrl+s arrive in one burst: the save waits
+    for every key before it, so the decision holds the whole text (a priority binding would
+    save what the field held when ctrl+s arrived: 'To' of 'Tour note')."""
+    from textual import events
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("d")
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "DecisionForm")
+        text = "Tour note, typed fast"
+        for ch in text:  # posted at once, as the terminal driver does with a burst of input
+            pilot.app.post_message(events.Key(ch if ch != " " else "space", ch))
+        pilot.app.post_message(events.Key("ctrl+s", None))
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "DashboardScreen")
+        await wait_until(pilot, lambda: any(d.note == text for d in stored(db)))
+
+    drive(new_app(db), (80, 24), script)
+    assert [d.note for d in stored(db)][-1] == "Tour note, typed fast"
+
+
+def test_escape_just_after_typing_still_asks(db: Path) -> None:
+    """Keys and escape in one burst: escape sees the typed text and asks before discarding."""
+    from textual import events
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("d")
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "DecisionForm")
+        for ch in "Half":
+            pilot.app.post_message(events.Key(ch, ch))
+        pilot.app.post_message(events.Key("escape", "\x1b"))
+        await wait_until(pilot, lambda: screen_name(pilot.app) == "Confirm")
+        await pilot.press("n")
+        assert field(pilot.app, "note").text == "Half"
+
+    drive(new_app(db), (80, 24), script)

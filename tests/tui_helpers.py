@@ -60,7 +60,20 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
         if loop.time() > end:
             raise AssertionError("the app did not get there in time")
         await pilot.pause(0.02)
-    await pilot.app.workers.wait_for_complete()
+    await settled(pilot)
+
+
+async def settled(pilot: Pilot, attempts: int = 50) -> None:
+    """Wait for the app's workers; an exclusive worker cancelled by the next of its group (a
+    poll replaced by the following one) is not a failure, so look again."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(attempts):
+        try:
+            await pilot.app.workers.wait_for_complete()
+            break
+        except WorkerCancelled:
+            await pilot.pause(0.02)
     await pilot.pause()
 
 

@@ -56,9 +56,9 @@ class DecisionForm(Screen[int | None]):
 
     APP_KEYS = False  # q and ? are typing here: the key bar leaves them out
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="form_save",
+        Binding("ctrl+s", "save", "Save", id="form_save",
                 tooltip="Save the decision (committed at once)"),
-        Binding("escape", "cancel", "Cancel", priority=True, key_display="esc",
+        Binding("escape", "cancel", "Cancel", key_display="esc",
                 id="form_cancel", tooltip="Cancel (asks first when something was typed)"),
         Binding("tab", "app.focus_next", "Field", group=FIELD, id="form_next_field",
                 tooltip="Next field"),

@@ -24,3 +24,7 @@ def _printable(text: str) -> str:
 
 class StoreError(KpiError):
     """A database that cannot be opened, read or written."""
+
+
+class ConfigError(KpiError):
+    """An invalid config file."""

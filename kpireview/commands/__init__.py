@@ -1,0 +1,1 @@
+"""The subcommands of `kpireview`, by what they work on; ``kpireview.cli`` registers them."""

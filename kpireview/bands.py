@@ -1,0 +1,409 @@
+"""Expected bands: a KPI-week's expected value and natural limits, chosen from its own history.
+
+Pure functions over (week, value) points; no store, no Textual. A :class:`History` is built
+once per KPI (and set of dividers) and answers for any week, caching what it computed.
+
+Methods (``Options.method``; ``auto`` picks one per week and says why in words):
+
+flat
+    Today's XmR numbers exactly (:func:`kpireview.signals.limits` over the baseline weeks
+    before the week, :func:`kpireview.signals.detect` for the three rules).
+trend
+    A line through the baseline weeks, its slope the median of the slopes between weeks half
+    the baseline apart (a robust form of half-averages), with limits parallel to it at
+    2.66 × the average moving range of the values about the line.
+seasonal
+    With two years of data: each week's seasonal factor is the median, over the same weeks
+    (± 2) of earlier years, of the value divided by its centred 52-week average. The values
+    divided by their factors get a flat or trend band, scaled back by the week's factor.
+
+A divider (a process change) starts a new segment: limits come only from the weeks from the
+latest divider on, and until it has :data:`SETTLE_WEEKS` weeks the band is ``settling`` and
+gives no signals. :meth:`History.propose_divider` proposes one when a shift is confirmed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from itertools import pairwise
+
+from kpireview import signals
+from kpireview.periods import week_label
+
+AUTO, FLAT, TREND, SEASONAL, OFF = "auto", "flat", "trend", "seasonal", "off"
+METHODS = (AUTO, FLAT, TREND, SEASONAL, OFF)
+SETTLING, NONE = "settling", "none"  # band states besides the methods
+SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
+SEASON_WEEKS = 104  # two years of data before a seasonal band
+SEASON_SPAN, SEASON_HALF = 52, 26
+TREND_T = 2.5  # |slope| / its standard error above which auto takes the trend
+SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
+SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
+CONFIRM_WEEKS = 4  # weeks in a row beyond a halfway line that confirm a shift
+RUN_WINDOW = 52
+WEEK = timedelta(weeks=1)
+
+
+@dataclass(frozen=True)
+class Options:
+    """Per-KPI settings: ``lock`` is (first week, last week) of locked limits."""
+
+    method: str = AUTO
+    baseline_weeks: int = 20
+    lock: tuple[date, date] | None = None
+
+    def __post_init__(self) -> None:
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
+        if self.baseline_weeks < signals.MIN_BASELINE:
+            raise ValueError(f"baseline_weeks must be at least {signals.MIN_BASELINE}")
+
+
+@dataclass(frozen=True)
+class Band:
+    """The expected band at ``week``. Lines are None when there is no band (settling, off,
+    too little data). ``slope`` is the trend per week at the week, in value units; ``factor``
+    the seasonal factor (1 without one); ``mr_bar`` is of the values about the line (divided
+    by their factors when seasonal). ``first``/``last``: the range of weeks fitted on."""
+
+    week: date
+    method: str
+    centre: float | None = None
+    lower: float | None = None
+    upper: float | None = None
+    lower_half: float | None = None
+    upper_half: float | None = None
+    mr_bar: float | None = None
+    slope: float = 0.0
+    factor: float = 1.0
+    weeks: int = 0
+    first: date | None = None
+    last: date | None = None
+    divider: date | None = None
+    locked: bool = False
+    explanation: str = ""
+    _level: float = 0.0  # the line at the week, divided by the factor
+    _step: float = 0.0  # the line's slope, divided by the factor
+    _spread: float = 0.0  # from the line to a limit, divided by the factor
+
+
+@dataclass(frozen=True)
+class BandSignal:
+    """A rule firing on the band at ``week``. ``since``: the first week of the unbroken stretch
+    of weeks on which this rule (same side) fired, so it is new when ``since == week``.
+    ``began``: the first week of its evidence (the run's first week, for a run)."""
+
+    rule: str
+    side: str
+    tone: str
+    value: float
+    limit: float
+    run: int
+    since: date
+    began: date
+
+
+class History:
+    """One KPI's weekly points, its dividers and options; bands and signals by week."""
+
+    def __init__(
+        self,
+        points: Sequence[tuple[date, float]],
+        dividers: Sequence[date] = (),
+        options: Options | None = None,
+    ) -> None:
+        self.options = options or Options()
+        pts = sorted(points)
+        self.start = pts[0][0] if pts else date.min
+        self.n = self._index(pts[-1][0]) + 1 if pts else 0
+        self.y: list[float | None] = [None] * self.n
+        for week, value in pts:
+            self.y[self._index(week)] = value
+        self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
+        self.factors = _factors(self.y, self.dividers)
+        self._bands: dict[int, Band] = {}
+        self._fired: dict[int, list[signals.Signal]] = {}
+
+    # --- public ----------------------------------------------------------------------------
+
+    def band(self, week: date) -> Band:
+        """The expected band at ``week`` (cached)."""
+        t = self._index(week)
+        if t not in self._bands:
+            self._bands[t] = self._band(t)
+        return self._bands[t]
+
+    def signals(self, week: date, direction: str = "neutral") -> list[BandSignal]:
+        """Signals on the band at ``week``, each with ``since`` and ``began``."""
+        t = self._index(week)
+        band = self.band(week)
+        out = []
+        for s in self._fire(t, direction):
+            since = t
+            while since - 1 >= 0 and any(
+                (o.rule, o.side) == (s.rule, s.side) for o in self._fire(since - 1, direction)
+            ):
+                since -= 1
+            began = t - s.run + 1 if s.rule == signals.RUN_OF_8 else since
+            value, limit = self._to_values(band, t, s)
+            out.append(
+                BandSignal(
+                    s.rule, s.side, s.tone, value, limit, s.run, self._week(since),
+                    self._week(began),
+                )
+            )  # fmt: skip
+        return out
+
+    def propose_divider(self, week: date) -> date | None:
+        """The week a confirmed shift began: the last CONFIRM_WEEKS weeks, ``week`` included,
+        all beyond the same halfway line of the band; None when there is none."""
+        t = self._index(week)
+        band = self.band(week)
+        if band.centre is None or band.mr_bar is None or band.mr_bar == 0:
+            return None
+        half = (band.upper_half - band.centre) / band.factor  # type: ignore[operator]
+        res = self._residuals(band, t, RUN_WINDOW)
+        for sign in (1, -1):
+            k = len(res)
+            while k > 0 and res[k - 1] is not None and sign * res[k - 1] > half:
+                k -= 1
+            if len(res) - k >= CONFIRM_WEEKS:
+                return self._week(t - (len(res) - k) + 1)
+        return None
+
+    # --- the band --------------------------------------------------------------------------
+
+    def _band(self, t: int) -> Band:
+        week, opts = self._week(t), self.options
+        if opts.method == OFF:
+            return Band(week, OFF, explanation="signals are off")
+        d = self._divider(t)
+        lock = self._lock_range()
+        if lock is not None and (d is None or d <= lock[1]):
+            base = [k for k in range(lock[0], lock[1] + 1) if self.y[k] is not None]
+            band = self._fit(t, base, lock[1] + 1)
+            return replace(band, locked=True, explanation=band.explanation + ", limits locked")
+        start = 0 if d is None else d
+        base = [k for k in range(max(start, t - opts.baseline_weeks), t) if self.y[k] is not None]
+        if d is not None and len(base) < SETTLE_WEEKS:
+            label = week_label(self._week(d), self.start.weekday())
+            return Band(
+                week, SETTLING, weeks=len(base), divider=self._week(d),
+                explanation=f"new level since {label}, settling ({len(base)} of "
+                f"{SETTLE_WEEKS} weeks)",
+            )  # fmt: skip
+        band = self._fit(t, base, t)
+        return replace(band, divider=None if d is None else self._week(d))
+
+    def _fit(self, t: int, base: list[int], before: int) -> Band:
+        """Fit the chosen method on the weeks ``base`` (all before ``before``) for week t."""
+        week, method = self._week(t), self.options.method
+        if len(base) < signals.MIN_BASELINE:
+            return Band(week, NONE, weeks=len(base), explanation="too few weeks for limits")
+        seasonal = method in (AUTO, SEASONAL) and self._seasonal_ok(t, base, before, method)
+        z = self._adjusted(seasonal)
+        slope, se = self._slope(z, base)
+        trend = method == TREND or (
+            method != FLAT and slope != 0 and (se == 0 or abs(slope) > TREND_T * se)
+        )
+        if not seasonal and not trend:
+            return self._flat(week, base)
+        if not trend:
+            slope = 0.0
+        mid = sum(base) / len(base)
+        level = math.fsum(z[k] - slope * (k - mid) for k in base) / len(base)  # type: ignore
+        level += slope * (t - mid)  # the line at t
+        res = [z[k] - level - slope * (k - t) for k in base]  # type: ignore[operator]
+        mr_bar = math.fsum(abs(b - a) for a, b in pairwise(res)) / (len(res) - 1)
+        sigma = _sigma(res, mr_bar, se if trend else 0.0, t - mid)
+        f = self.factors[t] if seasonal else 1.0
+        assert f is not None
+        spread, half = SIGMAS * sigma * f, SIGMAS / 2 * sigma * f
+        centre = level * f
+        words = self._words(seasonal, trend, slope, level, len(base), t)
+        return Band(
+            week, SEASONAL if seasonal else TREND, centre, centre - spread, centre + spread,
+            centre - half, centre + half, mr_bar, slope * f, f, len(base),
+            self._week(base[0]), self._week(base[-1]), explanation=words,
+            _level=level, _step=slope, _spread=SIGMAS * sigma,
+        )  # fmt: skip
+
+    def _flat(self, week: date, base: list[int]) -> Band:
+        lim = signals.limits([self.y[k] for k in base])  # type: ignore[misc]
+        assert lim is not None
+        return Band(
+            week, FLAT, lim.centre, lim.lower, lim.upper, lim.lower_half, lim.upper_half,
+            lim.mr_bar, weeks=lim.n, first=self._week(base[0]), last=self._week(base[-1]),
+            explanation=f"stable around its {lim.n}-week average", _level=lim.centre,
+        )  # fmt: skip
+
+    def _words(self, seasonal: bool, trend: bool, slope: float, level: float, n: int, t: int) -> str:
+        parts = []
+        if seasonal:
+            years = sum(1 for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN) if k < self.n)
+            parts.append(f"seasonal: the same weeks of {years} earlier year{'s' * (years > 1)}")
+        if trend:
+            pct = 100 * slope / level if level else 0.0
+            parts.append(f"trend {pct:+.1f}% a week over {n} weeks")
+        return ", ".join(parts)
+
+    # --- pieces ----------------------------------------------------------------------------
+
+    def _slope(self, z: list[float | None], base: list[int]) -> tuple[float, float]:
+        """Median slope between weeks h apart (h = half the span), and its standard error."""
+        h = max(1, (base[-1] - base[0] + 1) // 2)
+        present = set(base)
+        slopes = [
+            (z[k + h] - z[k]) / h  # type: ignore[operator]
+            for k in base
+            if k + h in present and not self._crosses(k, k + h)
+        ]
+        if len(slopes) < 3:
+            return 0.0, 0.0
+        values = [z[k] for k in base]
+        mr = math.fsum(abs(b - a) for a, b in pairwise(values)) / (len(values) - 1)  # type: ignore
+        sigma = mr / 1.128
+        se = 1.25 * sigma * math.sqrt(2 / len(slopes)) / h
+        return statistics.median(slopes), se
+
+    def _seasonal_ok(self, t: int, base: list[int], before: int, method: str) -> bool:
+        """Two years of data, factors for every week used, and (auto) factors that matter."""
+        f = self.factors
+        if before < SEASON_WEEKS or f[t] is None or any(f[k] is None for k in base):
+            return False
+        if method == SEASONAL:
+            return True
+        year = [f[k] for k in range(max(0, before - SEASON_SPAN), before) if f[k] is not None]
+        ratios = [self.y[k] / f[k] for k in base]  # type: ignore[operator]
+        mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
+        mean = math.fsum(ratios) / len(ratios)
+        noise = mr / 1.128 / mean if mean > 0 else math.inf
+        years = max(1, min(2, before // SEASON_SPAN - 1))
+        se = 1.25 * noise / math.sqrt(5 * years)
+        return len(year) > 8 and statistics.pstdev(year) > SEASON_T * se
+
+    def _adjusted(self, seasonal: bool) -> list[float | None]:
+        if not seasonal:
+            return self.y
+        return [
+            None if y is None or f is None else y / f
+            for y, f in zip(self.y, self.factors, strict=True)
+        ]
+
+    def _residuals(self, band: Band, t: int, n: int) -> list[float | None]:
+        """Values about the band's line for the n weeks ending at t (within its segment)."""
+        d = self._divider(t)
+        lo = max(t - n + 1, 0 if d is None else d)
+        seasonal = band.method == SEASONAL
+        out: list[float | None] = []
+        for k in range(lo, t + 1):
+            y, f = self.y[k], (self.factors[k] if seasonal else 1.0)
+            if y is None or f is None:
+                out.append(None)
+            else:
+                out.append(y / f - band._level - band._step * (k - t))
+        return out
+
+    def _fire(self, t: int, direction: str) -> list[signals.Signal]:
+        """The rules firing at t on the band at t (cached; signals in the band's units)."""
+        if t not in self._fired:
+            self._fired[t] = self._rules(t, direction)
+        return self._fired[t]
+
+    def _rules(self, t: int, direction: str) -> list[signals.Signal]:
+        if t >= self.n or self.y[t] is None:
+            return []
+        band = self.band(self._week(t))
+        if band.centre is None or band.mr_bar is None:
+            return []
+        if band.method == FLAT:
+            lim = signals.Limits(
+                band.centre, band.mr_bar, band.lower, band.upper,  # type: ignore[arg-type]
+                band.lower_half, band.upper_half, band.weeks,  # type: ignore[arg-type]
+            )  # fmt: skip
+            d = self._divider(t)
+            lo = max(t - RUN_WINDOW + 1, 0 if d is None else d)
+            return signals.detect(lim, self.y[lo : t + 1], direction)
+        spread, half = band._spread, band._spread / 2
+        lim = signals.Limits(0.0, band.mr_bar, -spread, spread, -half, half, band.weeks)
+        return signals.detect(lim, self._residuals(band, t, RUN_WINDOW), direction)
+
+    def _to_values(self, band: Band, t: int, s: signals.Signal) -> tuple[float, float]:
+        """A signal's value and line in the KPI's units."""
+        value = self.y[t]
+        assert value is not None
+        if band.method == FLAT:
+            return value, s.limit
+        return value, (band._level + s.limit) * band.factor
+
+    def _divider(self, t: int) -> int | None:
+        i = bisect.bisect_right(self.dividers, t)
+        return self.dividers[i - 1] if i else None
+
+    def _crosses(self, a: int, b: int) -> bool:
+        """Whether a divider lies in (a, b]."""
+        i = bisect.bisect_right(self.dividers, a)
+        return i < len(self.dividers) and self.dividers[i] <= b
+
+    def _lock_range(self) -> tuple[int, int] | None:
+        lock = self.options.lock
+        if lock is None:
+            return None
+        return max(0, self._index(lock[0])), min(self.n - 1, self._index(lock[1]))
+
+    def _index(self, week: date) -> int:
+        return (week - self.start).days // 7
+
+    def _week(self, t: int) -> date:
+        return self.start + WEEK * t
+
+
+def _factors(y: list[float | None], dividers: list[int]) -> list[float | None]:
+    """Seasonal factor of each week from earlier years only (None where unknown).
+
+    ratio[u] = y[u] / its centred 2×52 moving average, where that average has every week and
+    no divider inside; factor[t] = median of ratio[t − 52k + j], k ≥ 1, |j| ≤ 2 (≥ 3 of them).
+    Values must all be positive; otherwise there are no factors.
+    """
+    n = len(y)
+    if n < SEASON_WEEKS or any(v is not None and v <= 0 for v in y):
+        return [None] * n
+    ratio: list[float | None] = [None] * n
+    for u in range(SEASON_HALF, n - SEASON_HALF):
+        window = y[u - SEASON_HALF : u + SEASON_HALF + 1]
+        if any(v is None for v in window) or _spans_divider(dividers, u):
+            continue
+        ends = (window[0] + window[-1]) / 2  # type: ignore[operator]
+        cma = (math.fsum(window[1:-1]) + ends) / SEASON_SPAN  # type: ignore[arg-type]
+        ratio[u] = y[u] / cma  # type: ignore[operator]
+    factors: list[float | None] = [None] * n
+    for t in range(SEASON_SPAN, n):
+        near = [
+            r
+            for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN)
+            for j in range(-2, 3)
+            if 0 <= k + j < n and (r := ratio[k + j]) is not None and k + j + SEASON_HALF < t
+        ]
+        factors[t] = statistics.median(near) if len(near) >= 3 else None
+    return factors
+
+
+def _sigma(res: list[float], mr_bar: float, slope_se: float, ahead: float) -> float:
+    """The spread of a value about a fitted line: the larger of the moving-range estimate and
+    the residuals' root mean square (which also sees slow wander: autocorrelated noise, the
+    noise of seasonal factors), widened for the line's uncertainty ``ahead`` weeks from the
+    middle of the fit."""
+    n = len(res)
+    rms = math.sqrt(math.fsum(r * r for r in res) / max(1, n - 2))
+    sigma = max(mr_bar / 1.128, rms)
+    return math.sqrt(sigma * sigma * (1 + 1 / n) + (slope_se * ahead) ** 2)
+
+
+def _spans_divider(dividers: list[int], u: int) -> bool:
+    i = bisect.bisect_right(dividers, u - SEASON_HALF)
+    return i < len(dividers) and dividers[i] <= u + SEASON_HALF

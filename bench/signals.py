@@ -169,14 +169,16 @@ def flags_xmr(kpi: Labelled) -> list[bool]:
 
 
 def flags_bands(kpi: Labelled) -> list[bool]:
-    """The bands, accepting each proposed divider from the week after it was proposed."""
+    """The bands, accepting each proposed divider from the week after it was proposed (from
+    the first weeks on, as a team reviewing every week would have)."""
     points = list(zip(weeks_of(kpi.values), kpi.values, strict=True))
     dividers: list[date] = []
     history = bands.History(points, dividers)
     out = []
-    for w in EVALUATED:
+    for w in range(signals.MIN_BASELINE, WEEKS):
         week = points[w][0]
-        out.append(bool(history.signals(week, kpi.direction)))
+        if w in EVALUATED:
+            out.append(bool(history.signals(week, kpi.direction)))
         proposal = history.propose_divider(week)
         if proposal is not None:
             dividers.append(proposal)

@@ -40,10 +40,13 @@ METHODS = (AUTO, FLAT, TREND, SEASONAL, OFF)
 SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 SEASON_WEEKS = 104  # two years of data before a seasonal band
-SEASON_SPAN, SEASON_HALF = 52, 26
+SEASON_SPAN, SEASON_HALF, SEASON_NEAR = 52, 26, 3
 TREND_T = 2.5  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
+FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
+WANDER = 2.4
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
+SHIFT_SHARE = 0.75  # a confirmed shift's average distance from the line, share of the limit's
 CONFIRM_WEEKS = 4  # weeks in a row beyond a halfway line that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
@@ -126,6 +129,8 @@ class History:
             self.y[self._index(week)] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
         self.factors = _factors(self.y, self.dividers)
+        self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
+        self._z: dict[bool, list[float | None]] = {}
         self._bands: dict[int, Band] = {}
         self._fired: dict[int, list[signals.Signal]] = {}
 
@@ -160,20 +165,24 @@ class History:
         return out
 
     def propose_divider(self, week: date) -> date | None:
-        """The week a confirmed shift began: the last CONFIRM_WEEKS weeks, ``week`` included,
-        all beyond the same halfway line of the band; None when there is none."""
+        """The week a confirmed shift began, or None: the last CONFIRM_WEEKS weeks or more,
+        ``week`` included, all beyond the same halfway line of a band fitted on a full
+        baseline, and on average beyond SHIFT_SHARE of the way to the limit."""
         t = self._index(week)
         band = self.band(week)
-        if band.centre is None or band.mr_bar is None or band.mr_bar == 0:
+        if band.centre is None or band.weeks < self.options.baseline_weeks or band.locked:
             return None
-        half = (band.upper_half - band.centre) / band.factor  # type: ignore[operator]
+        spread = band._spread if band.method != FLAT else band.upper - band.centre
+        if spread <= 0:
+            return None
         res = self._residuals(band, t, RUN_WINDOW)
         for sign in (1, -1):
             k = len(res)
-            while k > 0 and res[k - 1] is not None and sign * res[k - 1] > half:
+            while k > 0 and (r := res[k - 1]) is not None and sign * r > spread / 2:
                 k -= 1
-            if len(res) - k >= CONFIRM_WEEKS:
-                return self._week(t - (len(res) - k) + 1)
+            run = [sign * r for r in res[k:]]  # type: ignore[operator]
+            if len(run) >= CONFIRM_WEEKS and math.fsum(run) / len(run) > SHIFT_SHARE * spread:
+                return self._week(t - len(run) + 1)
         return None
 
     # --- the band --------------------------------------------------------------------------
@@ -186,10 +195,11 @@ class History:
         lock = self._lock_range()
         if lock is not None and (d is None or d <= lock[1]):
             base = [k for k in range(lock[0], lock[1] + 1) if self.y[k] is not None]
-            band = self._fit(t, base, lock[1] + 1)
+            band = self._fit(t, base, base, lock[1] + 1)
             return replace(band, locked=True, explanation=band.explanation + ", limits locked")
         start = 0 if d is None else d
         base = [k for k in range(max(start, t - opts.baseline_weeks), t) if self.y[k] is not None]
+        fit = [k for k in range(max(start, t - FIT_WEEKS), t) if self.y[k] is not None]
         if d is not None and len(base) < SETTLE_WEEKS:
             label = week_label(self._week(d), self.start.weekday())
             return Band(
@@ -197,39 +207,44 @@ class History:
                 explanation=f"new level since {label}, settling ({len(base)} of "
                 f"{SETTLE_WEEKS} weeks)",
             )  # fmt: skip
-        band = self._fit(t, base, t)
+        band = self._fit(t, base, fit, t)
         return replace(band, divider=None if d is None else self._week(d))
 
-    def _fit(self, t: int, base: list[int], before: int) -> Band:
-        """Fit the chosen method on the weeks ``base`` (all before ``before``) for week t."""
+    def _fit(self, t: int, base: list[int], fit: list[int], before: int) -> Band:
+        """Fit the chosen method for week t: the level on ``base`` (the baseline weeks), the
+        slope and spread on ``fit`` (up to a year), all before ``before``."""
         week, method = self._week(t), self.options.method
         if len(base) < signals.MIN_BASELINE:
             return Band(week, NONE, weeks=len(base), explanation="too few weeks for limits")
         seasonal = method in (AUTO, SEASONAL) and self._seasonal_ok(t, base, before, method)
         z = self._adjusted(seasonal)
-        slope, se = self._slope(z, base)
+        zfit = [k for k in fit if z[k] is not None] if seasonal else base
+        slope, se = self._slope(z, zfit)
         trend = method == TREND or (
             method != FLAT and slope != 0 and (se == 0 or abs(slope) > TREND_T * se)
         )
         if not seasonal and not trend:
-            return self._flat(week, base)
+            if method == FLAT or not _wanders([self.y[k] for k in fit]):  # type: ignore[misc]
+                return self._flat(week, base)
+            trend = True  # not independent noise about a level: a line with a robust spread
         if not trend:
-            slope = 0.0
-        mid = sum(base) / len(base)
-        level = math.fsum(z[k] - slope * (k - mid) for k in base) / len(base)  # type: ignore
-        level += slope * (t - mid)  # the line at t
-        res = [z[k] - level - slope * (k - t) for k in base]  # type: ignore[operator]
+            slope, se = 0.0, 0.0
+        fit = zfit
+        level = statistics.median(z[k] - slope * (k - t) for k in base)  # type: ignore[operator]
+        res = [z[k] - level - slope * (k - t) for k in fit]  # type: ignore[operator]
         mr_bar = math.fsum(abs(b - a) for a, b in pairwise(res)) / (len(res) - 1)
-        sigma = _sigma(res, mr_bar, se if trend else 0.0, t - mid)
+        sigma = _sigma(res, len(base), se * (t - sum(fit) / len(fit)))
         f = self.factors[t] if seasonal else 1.0
         assert f is not None
-        spread, half = SIGMAS * sigma * f, SIGMAS / 2 * sigma * f
-        centre = level * f
-        words = self._words(seasonal, trend, slope, level, len(base), t)
+        spread, out = SIGMAS * sigma, self._out
+        centre = out(level) * f
+        step = centre * math.expm1(slope) if self.log else slope * f
+        words = self._words(seasonal, trend, slope, level, len(fit), t)
         return Band(
-            week, SEASONAL if seasonal else TREND, centre, centre - spread, centre + spread,
-            centre - half, centre + half, mr_bar, slope * f, f, len(base),
-            self._week(base[0]), self._week(base[-1]), explanation=words,
+            week, SEASONAL if seasonal else TREND, centre, out(level - spread) * f,
+            out(level + spread) * f, out(level - spread / 2) * f, out(level + spread / 2) * f,
+            mr_bar, step, f, len(fit),
+            self._week(fit[0]), self._week(fit[-1]), explanation=words,
             _level=level, _step=slope, _spread=SIGMAS * sigma,
         )  # fmt: skip
 
@@ -248,7 +263,7 @@ class History:
             years = sum(1 for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN) if k < self.n)
             parts.append(f"seasonal: the same weeks of {years} earlier year{'s' * (years > 1)}")
         if trend:
-            pct = 100 * slope / level if level else 0.0
+            pct = 100 * math.expm1(slope) if self.log else 100 * slope / level if level else 0.0
             parts.append(f"trend {pct:+.1f}% a week over {n} weeks")
         return ", ".join(parts)
 
@@ -288,26 +303,28 @@ class History:
         return len(year) > 8 and statistics.pstdev(year) > SEASON_T * se
 
     def _adjusted(self, seasonal: bool) -> list[float | None]:
-        if not seasonal:
-            return self.y
-        return [
-            None if y is None or f is None else y / f
-            for y, f in zip(self.y, self.factors, strict=True)
-        ]
+        """The values the lines are fitted to: logs (when all are positive) of the values
+        divided by their seasonal factors (when seasonal), else the values."""
+        if seasonal not in self._z:
+            f = self.factors if seasonal else [1.0] * self.n
+            self._z[seasonal] = [
+                None if y is None or g is None else (math.log(y / g) if self.log else y / g)
+                for y, g in zip(self.y, f, strict=True)
+            ]
+        return self._z[seasonal]
+
+    def _out(self, z: float) -> float:
+        return math.exp(z) if self.log else z
 
     def _residuals(self, band: Band, t: int, n: int) -> list[float | None]:
         """Values about the band's line for the n weeks ending at t (within its segment)."""
         d = self._divider(t)
         lo = max(t - n + 1, 0 if d is None else d)
-        seasonal = band.method == SEASONAL
-        out: list[float | None] = []
-        for k in range(lo, t + 1):
-            y, f = self.y[k], (self.factors[k] if seasonal else 1.0)
-            if y is None or f is None:
-                out.append(None)
-            else:
-                out.append(y / f - band._level - band._step * (k - t))
-        return out
+        z = self.y if band.method == FLAT else self._adjusted(band.method == SEASONAL)
+        return [
+            None if (v := z[k]) is None else v - band._level - band._step * (k - t)
+            for k in range(lo, t + 1)
+        ]
 
     def _fire(self, t: int, direction: str) -> list[signals.Signal]:
         """The rules firing at t on the band at t (cached; signals in the band's units)."""
@@ -339,7 +356,7 @@ class History:
         assert value is not None
         if band.method == FLAT:
             return value, s.limit
-        return value, (band._level + s.limit) * band.factor
+        return value, self._out(band._level + s.limit) * band.factor
 
     def _divider(self, t: int) -> int | None:
         i = bisect.bisect_right(self.dividers, t)
@@ -386,22 +403,41 @@ def _factors(y: list[float | None], dividers: list[int]) -> list[float | None]:
         near = [
             r
             for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN)
-            for j in range(-2, 3)
+            for j in range(-SEASON_NEAR, SEASON_NEAR + 1)
             if 0 <= k + j < n and (r := ratio[k + j]) is not None and k + j + SEASON_HALF < t
         ]
-        factors[t] = statistics.median(near) if len(near) >= 3 else None
+        factors[t] = _trimmed_mean(near) if len(near) >= 3 else None
     return factors
 
 
-def _sigma(res: list[float], mr_bar: float, slope_se: float, ahead: float) -> float:
-    """The spread of a value about a fitted line: the larger of the moving-range estimate and
-    the residuals' root mean square (which also sees slow wander: autocorrelated noise, the
-    noise of seasonal factors), widened for the line's uncertainty ``ahead`` weeks from the
-    middle of the fit."""
-    n = len(res)
-    rms = math.sqrt(math.fsum(r * r for r in res) / max(1, n - 2))
-    sigma = max(mr_bar / 1.128, rms)
-    return math.sqrt(sigma * sigma * (1 + 1 / n) + (slope_se * ahead) ** 2)
+def _sigma(res: list[float], n_level: int, line_error: float) -> float:
+    """The spread of a value about a fitted line, robust to spikes and a recent shift: the
+    larger of the median moving range's estimate and the residuals' median absolute deviation
+    (which also sees slow wander: autocorrelated noise, the noise of seasonal factors),
+    widened for the error of the level (a median of ``n_level`` weeks) and of the line
+    (``line_error``, the slope's standard error times the weeks from the fit's middle)."""
+    mid = statistics.median(res)
+    mad = 1.4826 * statistics.median(abs(r - mid) for r in res)
+    mr = statistics.median(abs(b - a) for a, b in pairwise(res)) / 0.954
+    sigma = max(mr, mad)
+    return math.sqrt(sigma * sigma * (1 + 1.57 / n_level) + line_error * line_error)
+
+
+def _wanders(values: list[float]) -> bool:
+    """Whether values wander more than independent noise about one level would: their
+    standard deviation against the moving-range estimate of it, beyond the 99.5th percentile
+    of that ratio for independent normal values (about 1 + 2.4 / sqrt(n))."""
+    n = len(values)
+    mr = math.fsum(abs(b - a) for a, b in pairwise(values)) / (n - 1)
+    if mr == 0:
+        return False
+    return statistics.stdev(values) / (mr / 1.128) > 1 + WANDER / math.sqrt(n)
+
+
+def _trimmed_mean(values: list[float]) -> float:
+    """The mean without the lowest and the highest value (robust to one spike)."""
+    values = sorted(values)[1:-1]
+    return math.fsum(values) / len(values)
 
 
 def _spans_divider(dividers: list[int], u: int) -> bool:

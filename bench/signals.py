@@ -6,7 +6,9 @@ seasonality of 4-12%, AR(1) noise, and older level shifts and spikes before the 
 Half of the KPIs get one planted event in the last 52 weeks (a level shift of 3-4.5 sigma, a
 one-week spike of 5-7 sigma, or a growth stall); the other half are quiet there.
 
-Flags are scored week by week over the last 52 weeks; a KPI-week is flagged when any rule fires.
+Flags are scored week by week over the last 52 weeks. A KPI-week is flagged when any rule
+fires on it, or (bands) when a divider is proposed and while the new level is settling after
+it: the review then says "moved to a new level from ...", which is a flag too.
 
 - precision: flagged KPI-weeks inside an event's window / all flagged KPI-weeks; windows: a
   shift, its week and the 11 after; a spike, its week and the one after; a stall, weeks 3-20
@@ -68,6 +70,7 @@ class Labelled:
     name: str
     values: list[float]
     direction: str
+    noise: float  # the noise's marginal sd, relative to the level
     events: list[Event] = field(default_factory=list)
 
 
@@ -114,7 +117,7 @@ def _series(rng: random.Random, name: str, kind: str | None) -> Labelled:
         else:
             values.append(level * math.exp(trend[t]) * factor)
     direction = rng.choice(("up", "down", "neutral"))
-    return Labelled(name, values, direction, [event] if event else [])
+    return Labelled(name, values, direction, cv, [event] if event else [])
 
 
 def _ar1(rng: random.Random, phi: float, sd: float) -> list[float]:
@@ -178,8 +181,11 @@ def flags_bands(kpi: Labelled) -> list[bool]:
     for w in range(signals.MIN_BASELINE, WEEKS):
         week = points[w][0]
         if w in EVALUATED:
-            out.append(bool(history.signals(week, kpi.direction)))
+            settling = history.band(week).method == bands.SETTLING
+            flagged = settling or bool(history.signals(week, kpi.direction))
         proposal = history.propose_divider(week)
+        if w in EVALUATED:
+            out.append(flagged or proposal is not None)
         if proposal is not None:
             dividers.append(proposal)
             history = bands.History(points, dividers)

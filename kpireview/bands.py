@@ -40,13 +40,14 @@ METHODS = (AUTO, FLAT, TREND, SEASONAL, OFF)
 SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 SEASON_WEEKS = 104  # two years of data before a seasonal band
-SEASON_SPAN, SEASON_HALF, SEASON_NEAR = 52, 26, 3
-TREND_T = 2.5  # |slope| / its standard error above which auto takes the trend
+SEASON_SPAN, SEASON_HALF, SEASON_NEAR = 52, 26, 4
+TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
 WANDER = 2.4
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
-SHIFT_SHARE = 0.75  # a confirmed shift's average distance from the line, share of the limit's
+SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
+SCALE_MIN, SCALE_CAP = 8, 3.0  # errors needed to widen a band; larger errors count as this
 CONFIRM_WEEKS = 4  # weeks in a row beyond a halfway line that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
@@ -89,6 +90,8 @@ class Band:
     last: date | None = None
     divider: date | None = None
     locked: bool = False
+    scale: float = 1.0  # the spread widened to match the band's record (trend, seasonal)
+    run_length: int = signals.RUN_LENGTH  # weeks on one side of the line that make a run
     explanation: str = ""
     _level: float = 0.0  # the line at the week, divided by the factor
     _step: float = 0.0  # the line's slope, divided by the factor
@@ -132,6 +135,7 @@ class History:
         self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
         self._z: dict[bool, list[float | None]] = {}
         self._bands: dict[int, Band] = {}
+        self._raws: dict[int, Band] = {}
         self._fired: dict[int, list[signals.Signal]] = {}
 
     # --- public ----------------------------------------------------------------------------
@@ -165,29 +169,70 @@ class History:
         return out
 
     def propose_divider(self, week: date) -> date | None:
-        """The week a confirmed shift began, or None: the last CONFIRM_WEEKS weeks or more,
-        ``week`` included, all beyond the same halfway line of a band fitted on a full
-        baseline, and on average beyond SHIFT_SHARE of the way to the limit."""
+        """The week a confirmed shift began, or None: the last CONFIRM_WEEKS weeks, ``week``
+        included, all on one side of the line of a band fitted on a full baseline, and on
+        average more than SHIFT_SIGMAS sigmas from it. The shift began at the first week of
+        the current stretch more than half a sigma from the line on that side."""
         t = self._index(week)
         band = self.band(week)
         if band.centre is None or band.weeks < self.options.baseline_weeks or band.locked:
             return None
-        spread = band._spread if band.method != FLAT else band.upper - band.centre
-        if spread <= 0:
+        sigma = (band._spread if band.method != FLAT else band.upper - band.centre) / SIGMAS
+        if sigma <= 0:
             return None
         res = self._residuals(band, t, RUN_WINDOW)
-        for sign in (1, -1):
-            k = len(res)
-            while k > 0 and (r := res[k - 1]) is not None and sign * r > spread / 2:
-                k -= 1
-            run = [sign * r for r in res[k:]]  # type: ignore[operator]
-            if len(run) >= CONFIRM_WEEKS and math.fsum(run) / len(run) > SHIFT_SHARE * spread:
-                return self._week(t - len(run) + 1)
-        return None
+        last = res[-CONFIRM_WEEKS:]
+        if len(last) < CONFIRM_WEEKS or any(r is None for r in last):
+            return None
+        mean = math.fsum(last) / CONFIRM_WEEKS  # type: ignore[arg-type]
+        sign = 1 if mean > 0 else -1
+        if any(sign * r <= 0 for r in last) or abs(mean) <= SHIFT_SIGMAS * sigma:  # type: ignore
+            return None
+        k = len(res)
+        while k > 0 and (r := res[k - 1]) is not None and sign * r > sigma / 2:
+            k -= 1
+        return self._week(t - (len(res) - k) + 1) if k < len(res) else None
 
     # --- the band --------------------------------------------------------------------------
 
     def _band(self, t: int) -> Band:
+        """The fitted band, a trend or seasonal one widened to match its record (see _scale)."""
+        raw = self._raw(t)
+        if raw.method not in (TREND, SEASONAL) or raw.locked:
+            return raw
+        c = self._scale(t)
+        if c <= 1:
+            return raw
+        spread, f, out = raw._spread * c, raw.factor, self._out
+        lo, hi = raw._level - spread, raw._level + spread
+        return replace(
+            raw, lower=out(lo) * f, upper=out(hi) * f, lower_half=out(raw._level - spread / 2) * f,
+            upper_half=out(raw._level + spread / 2) * f, scale=c, _spread=spread,
+        )  # fmt: skip
+
+    def _scale(self, t: int) -> float:
+        """How much wider the band must be to match its record: the root mean square of the
+        past year's errors (value minus the line, over the band's sigma, each from its own
+        week's fit, within the segment), when it is above 1 and has SCALE_MIN errors."""
+        d = self._divider(t)
+        lo = max(0 if d is None else d + SETTLE_WEEKS, t - FIT_WEEKS)
+        errors = []
+        for k in range(lo, t):
+            raw = self._raw(k)
+            if raw.method in (TREND, SEASONAL) and self.y[k] is not None:
+                e = self._residuals(raw, k, 1)[-1]
+                if e is not None and raw._spread > 0:
+                    errors.append(min(SCALE_CAP, abs(e) * SIGMAS / raw._spread))
+        if len(errors) < SCALE_MIN:
+            return 1.0
+        return math.sqrt(math.fsum(e * e for e in errors) / len(errors))
+
+    def _raw(self, t: int) -> Band:
+        if t not in self._raws:
+            self._raws[t] = self._fitted(t)
+        return self._raws[t]
+
+    def _fitted(self, t: int) -> Band:
         week, opts = self._week(t), self.options
         if opts.method == OFF:
             return Band(week, OFF, explanation="signals are off")
@@ -230,7 +275,7 @@ class History:
         if not trend:
             slope, se = 0.0, 0.0
         fit = zfit
-        level = statistics.median(z[k] - slope * (k - t) for k in base)  # type: ignore[operator]
+        level = statistics.median(z[k] - slope * (k - t) for k in (zfit if seasonal else base))  # type: ignore[operator]
         res = [z[k] - level - slope * (k - t) for k in fit]  # type: ignore[operator]
         mr_bar = math.fsum(abs(b - a) for a, b in pairwise(res)) / (len(res) - 1)
         sigma = _sigma(res, len(base), se * (t - sum(fit) / len(fit)))
@@ -245,7 +290,7 @@ class History:
             out(level + spread) * f, out(level - spread / 2) * f, out(level + spread / 2) * f,
             mr_bar, step, f, len(fit),
             self._week(fit[0]), self._week(fit[-1]), explanation=words,
-            _level=level, _step=slope, _spread=SIGMAS * sigma,
+            _level=level, _step=slope, _spread=SIGMAS * sigma, run_length=_run_length(res),
         )  # fmt: skip
 
     def _flat(self, week: date, base: list[int]) -> Band:
@@ -348,7 +393,8 @@ class History:
             return signals.detect(lim, self.y[lo : t + 1], direction)
         spread, half = band._spread, band._spread / 2
         lim = signals.Limits(0.0, band.mr_bar, -spread, spread, -half, half, band.weeks)
-        return signals.detect(lim, self._residuals(band, t, RUN_WINDOW), direction)
+        found = signals.detect(lim, self._residuals(band, t, RUN_WINDOW), direction)
+        return [s for s in found if s.rule != signals.RUN_OF_8 or s.run >= band.run_length]
 
     def _to_values(self, band: Band, t: int, s: signals.Signal) -> tuple[float, float]:
         """A signal's value and line in the KPI's units."""
@@ -432,6 +478,19 @@ def _wanders(values: list[float]) -> bool:
     if mr == 0:
         return False
     return statistics.stdev(values) / (mr / 1.128) > 1 + WANDER / math.sqrt(n)
+
+
+def _run_length(res: list[float]) -> int:
+    """Weeks on one side of the line as unlikely as 8 for independent values, given the
+    residuals' lag-1 autocorrelation (a week stays on its side with probability
+    1/2 + asin(rho)/pi for normal values)."""
+    mean = math.fsum(res) / len(res)
+    dev = [r - mean for r in res]
+    var = math.fsum(d * d for d in dev)
+    rho = math.fsum(a * b for a, b in pairwise(dev)) / var if var > 0 else 0.0
+    stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
+    runs = 1 + (signals.RUN_LENGTH - 1) * math.log(0.5) / math.log(stay)
+    return max(signals.RUN_LENGTH, math.ceil(runs))
 
 
 def _trimmed_mean(values: list[float]) -> float:

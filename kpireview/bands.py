@@ -30,7 +30,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from kpireview import signals
 from kpireview.periods import week_label
@@ -41,13 +41,14 @@ SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 SEASON_WEEKS = 104  # two years of data before a seasonal band
 SEASON_SPAN, SEASON_HALF, SEASON_NEAR = 52, 26, 4
+SEASON_YEARS = 3  # earlier years the seasonal factors come from
 TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
 WANDER = 2.4
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
 SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
-SCALE_MIN, SCALE_CAP = 8, 3.0  # errors needed to widen a band; larger errors count as this
+SCALE_STEP, SCALE_MIN, SCALE_CAP = 1, 8, 3.0  # weeks apart, errors needed, largest counted
 CONFIRM_WEEKS = 4  # weeks in a row beyond a halfway line that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
@@ -131,11 +132,12 @@ class History:
         for week, value in pts:
             self.y[self._index(week)] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
-        self.factors = _factors(self.y, self.dividers)
+        self.factors = _Factors(self.y, self.dividers)
         self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
-        self._z: dict[bool, list[float | None]] = {}
+        self._z: dict[bool, _Adjusted] = {}
         self._bands: dict[int, Band] = {}
         self._raws: dict[int, Band] = {}
+        self._errors: dict[int, float | None] = {}
         self._fired: dict[int, list[signals.Signal]] = {}
 
     # --- public ----------------------------------------------------------------------------
@@ -216,16 +218,22 @@ class History:
         week's fit, within the segment), when it is above 1 and has SCALE_MIN errors."""
         d = self._divider(t)
         lo = max(0 if d is None else d + SETTLE_WEEKS, t - FIT_WEEKS)
-        errors = []
-        for k in range(lo, t):
-            raw = self._raw(k)
-            if raw.method in (TREND, SEASONAL) and self.y[k] is not None:
-                e = self._residuals(raw, k, 1)[-1]
-                if e is not None and raw._spread > 0:
-                    errors.append(min(SCALE_CAP, abs(e) * SIGMAS / raw._spread))
+        lo += -lo % SCALE_STEP  # every few weeks: fewer fits, shared by consecutive weeks
+        errors = [e for k in range(lo, t, SCALE_STEP) if (e := self._error(k)) is not None]
         if len(errors) < SCALE_MIN:
             return 1.0
         return math.sqrt(math.fsum(e * e for e in errors) / len(errors))
+
+    def _error(self, k: int) -> float | None:
+        """Week k's distance from the line of its own trend or seasonal fit, in its sigmas
+        (capped at SCALE_CAP); None for other bands or a missing week. Cached."""
+        if k not in self._errors:
+            raw, e = self._raw(k), None
+            if raw.method in (TREND, SEASONAL) and self.y[k] is not None and raw._spread > 0:
+                r = self._residuals(raw, k, 1)[-1]
+                e = None if r is None else min(SCALE_CAP, abs(r) * SIGMAS / raw._spread)
+            self._errors[k] = e
+        return self._errors[k]
 
     def _raw(self, t: int) -> Band:
         if t not in self._raws:
@@ -275,7 +283,7 @@ class History:
         if not trend:
             slope, se = 0.0, 0.0
         fit = zfit
-        level = statistics.median(z[k] - slope * (k - t) for k in (zfit if seasonal else base))  # type: ignore[operator]
+        level = statistics.median(z[k] - slope * (k - t) for k in base)  # type: ignore[operator]
         res = [z[k] - level - slope * (k - t) for k in fit]  # type: ignore[operator]
         mr_bar = math.fsum(abs(b - a) for a, b in pairwise(res)) / (len(res) - 1)
         sigma = _sigma(res, len(base), se * (t - sum(fit) / len(fit)))
@@ -302,7 +310,9 @@ class History:
             explanation=f"stable around its {lim.n}-week average", _level=lim.centre,
         )  # fmt: skip
 
-    def _words(self, seasonal: bool, trend: bool, slope: float, level: float, n: int, t: int) -> str:
+    def _words(
+        self, seasonal: bool, trend: bool, slope: float, level: float, n: int, t: int
+    ) -> str:
         parts = []
         if seasonal:
             years = sum(1 for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN) if k < self.n)
@@ -343,19 +353,15 @@ class History:
         mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
         mean = math.fsum(ratios) / len(ratios)
         noise = mr / 1.128 / mean if mean > 0 else math.inf
-        years = max(1, min(2, before // SEASON_SPAN - 1))
-        se = 1.25 * noise / math.sqrt(5 * years)
-        return len(year) > 8 and statistics.pstdev(year) > SEASON_T * se
+        years = max(1, min(SEASON_YEARS, before // SEASON_SPAN - 1))
+        se = noise / math.sqrt((2 * SEASON_NEAR + 1) * years - 2)  # a factor's standard error
+        return len(year) > 8 and _sd(year, 0) > SEASON_T * se
 
-    def _adjusted(self, seasonal: bool) -> list[float | None]:
+    def _adjusted(self, seasonal: bool) -> _Adjusted:
         """The values the lines are fitted to: logs (when all are positive) of the values
         divided by their seasonal factors (when seasonal), else the values."""
         if seasonal not in self._z:
-            f = self.factors if seasonal else [1.0] * self.n
-            self._z[seasonal] = [
-                None if y is None or g is None else (math.log(y / g) if self.log else y / g)
-                for y, g in zip(self.y, f, strict=True)
-            ]
+            self._z[seasonal] = _Adjusted(self.y, self.factors if seasonal else None, self.log)
         return self._z[seasonal]
 
     def _out(self, z: float) -> float:
@@ -426,34 +432,72 @@ class History:
         return self.start + WEEK * t
 
 
-def _factors(y: list[float | None], dividers: list[int]) -> list[float | None]:
-    """Seasonal factor of each week from earlier years only (None where unknown).
+class _Factors:
+    """Seasonal factor of each week from earlier years only (None where unknown), computed
+    when first asked for.
 
     ratio[u] = y[u] / its centred 2×52 moving average, where that average has every week and
-    no divider inside; factor[t] = median of ratio[t − 52k + j], k ≥ 1, |j| ≤ 2 (≥ 3 of them).
-    Values must all be positive; otherwise there are no factors.
+    no divider inside; factor[t] = mean, without the lowest and highest, of ratio[t − 52k + j]
+    for the SEASON_YEARS years before t and |j| ≤ SEASON_NEAR (at least 3 of them). Values
+    must all be positive; otherwise there are no factors.
     """
-    n = len(y)
-    if n < SEASON_WEEKS or any(v is not None and v <= 0 for v in y):
-        return [None] * n
-    ratio: list[float | None] = [None] * n
-    for u in range(SEASON_HALF, n - SEASON_HALF):
-        window = y[u - SEASON_HALF : u + SEASON_HALF + 1]
-        if any(v is None for v in window) or _spans_divider(dividers, u):
-            continue
-        ends = (window[0] + window[-1]) / 2  # type: ignore[operator]
-        cma = (math.fsum(window[1:-1]) + ends) / SEASON_SPAN  # type: ignore[arg-type]
-        ratio[u] = y[u] / cma  # type: ignore[operator]
-    factors: list[float | None] = [None] * n
-    for t in range(SEASON_SPAN, n):
+
+    def __init__(self, y: list[float | None], dividers: list[int]) -> None:
+        self.y, self.dividers, self.n = y, dividers, len(y)
+        self.ok = self.n >= SEASON_WEEKS and all(v is None or v > 0 for v in y)
+        self.sums = [0.0, *accumulate(0.0 if v is None else v for v in y)] if self.ok else []
+        self.gaps = [0, *accumulate(v is None for v in y)] if self.ok else []
+        self.cache: dict[int, float | None] = {}
+        self.ratios: dict[int, float | None] = {}
+
+    def __getitem__(self, t: int) -> float | None:
+        if t not in self.cache:
+            self.cache[t] = self._factor(t) if self.ok and SEASON_SPAN <= t < self.n else None
+        return self.cache[t]
+
+    def _factor(self, t: int) -> float | None:
         near = [
             r
-            for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN)
+            for k in range(
+                t - SEASON_SPAN, max(-1, t - SEASON_SPAN * (SEASON_YEARS + 1)), -SEASON_SPAN
+            )
             for j in range(-SEASON_NEAR, SEASON_NEAR + 1)
-            if 0 <= k + j < n and (r := ratio[k + j]) is not None and k + j + SEASON_HALF < t
+            if k + j + SEASON_HALF < t and (r := self._ratio(k + j)) is not None
         ]
-        factors[t] = _trimmed_mean(near) if len(near) >= 3 else None
-    return factors
+        return _trimmed_mean(near) if len(near) >= 3 else None
+
+    def _ratio(self, u: int) -> float | None:
+        if u not in self.ratios:
+            self.ratios[u] = self._new_ratio(u)
+        return self.ratios[u]
+
+    def _new_ratio(self, u: int) -> float | None:
+        lo, hi = u - SEASON_HALF, u + SEASON_HALF
+        if lo < 0 or hi >= self.n or self.gaps[hi + 1] != self.gaps[lo]:
+            return None
+        if _spans_divider(self.dividers, u):
+            return None
+        inner = self.sums[hi] - self.sums[lo + 1]
+        cma = (inner + (self.y[lo] + self.y[hi]) / 2) / SEASON_SPAN  # type: ignore[operator]
+        return self.y[u] / cma  # type: ignore[operator]
+
+
+class _Adjusted:
+    """The values as lines are fitted to them (see History._adjusted), computed when asked."""
+
+    def __init__(self, y: list[float | None], factors: _Factors | None, log: bool) -> None:
+        self.y, self.factors, self.log = y, factors, log
+        self.cache: dict[int, float | None] = {}
+
+    def __getitem__(self, k: int) -> float | None:
+        if k not in self.cache:
+            y = self.y[k]
+            g = 1.0 if self.factors is None else self.factors[k]
+            if y is None or g is None:
+                self.cache[k] = None
+            else:
+                self.cache[k] = math.log(y / g) if self.log else y / g
+        return self.cache[k]
 
 
 def _sigma(res: list[float], n_level: int, line_error: float) -> float:
@@ -491,6 +535,11 @@ def _run_length(res: list[float]) -> int:
     stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
     runs = 1 + (signals.RUN_LENGTH - 1) * math.log(0.5) / math.log(stay)
     return max(signals.RUN_LENGTH, math.ceil(runs))
+
+
+def _sd(values: list[float], ddof: int) -> float:
+    mean = math.fsum(values) / len(values)
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - ddof))
 
 
 def _trimmed_mean(values: list[float]) -> float:

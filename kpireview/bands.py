@@ -1,25 +1,35 @@
 """Expected bands: a KPI-week's expected value and natural limits, chosen from its own history.
 
 Pure functions over (week, value) points; no store, no Textual. A :class:`History` is built
-once per KPI (and set of dividers) and answers for any week, caching what it computed.
+once per KPI (and set of dividers) and answers for any week, caching what it computed; every
+band uses only the weeks before its week.
 
 Methods (``Options.method``; ``auto`` picks one per week and says why in words):
 
 flat
     Today's XmR numbers exactly (:func:`kpireview.signals.limits` over the baseline weeks
-    before the week, :func:`kpireview.signals.detect` for the three rules).
+    before the week, :func:`kpireview.signals.detect` for the three rules). ``auto`` takes it
+    unless a trend is significant, the values are seasonal, or they wander more than
+    independent noise about one level would.
 trend
-    A line through the baseline weeks, its slope the median of the slopes between weeks half
-    the baseline apart (a robust form of half-averages), with limits parallel to it at
-    2.66 × the average moving range of the values about the line.
+    A line through the baseline weeks (fitted to the logs when all values are positive, so
+    growth is in % a week): its slope is the median of the slopes between weeks half the
+    baseline apart (robust half-averages), its level the median of the baseline about it;
+    the limits are parallel to it at 3 sigmas, sigma being robust (the larger of the median
+    moving range's and the median absolute deviation's estimate) and widened by the line's
+    own uncertainty and by its record (the root mean square of the past year's errors, each
+    from that week's own fit, when above 1). A run counts when it is as unlikely as 8 weeks
+    would be for independent values, given the autocorrelation about the line.
 seasonal
-    With two years of data: each week's seasonal factor is the median, over the same weeks
-    (± 2) of earlier years, of the value divided by its centred 52-week average. The values
-    divided by their factors get a flat or trend band, scaled back by the week's factor.
+    With two years of data: each week's factor is the trimmed mean, over the same weeks
+    (± 4) of up to three earlier years, of the value divided by its centred 52-week average.
+    The values divided by their factors get a trend band (slope and sigma over a year),
+    multiplied back by the week's factor.
 
 A divider (a process change) starts a new segment: limits come only from the weeks from the
 latest divider on, and until it has :data:`SETTLE_WEEKS` weeks the band is ``settling`` and
 gives no signals. :meth:`History.propose_divider` proposes one when a shift is confirmed.
+Locked limits (``Options.lock``) are fitted on their range only and carried on.
 """
 
 from __future__ import annotations
@@ -67,6 +77,8 @@ class Options:
             raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
         if self.baseline_weeks < signals.MIN_BASELINE:
             raise ValueError(f"baseline_weeks must be at least {signals.MIN_BASELINE}")
+        if self.lock is not None and self.lock[0] > self.lock[1]:
+            raise ValueError("lock: the first week is after the last")
 
 
 @dataclass(frozen=True)
@@ -138,13 +150,16 @@ class History:
         self._bands: dict[int, Band] = {}
         self._raws: dict[int, Band] = {}
         self._errors: dict[int, float | None] = {}
-        self._fired: dict[int, list[signals.Signal]] = {}
+        self._fired: dict[tuple[int, str], list[signals.Signal]] = {}
 
     # --- public ----------------------------------------------------------------------------
 
     def band(self, week: date) -> Band:
-        """The expected band at ``week`` (cached)."""
+        """The expected band at ``week`` (cached); weeks after the data get the line carried
+        on, weeks before it no band."""
         t = self._index(week)
+        if t < 0:
+            return Band(week, NONE, explanation="before the first data")
         if t not in self._bands:
             self._bands[t] = self._band(t)
         return self._bands[t]
@@ -177,7 +192,9 @@ class History:
         the current stretch more than half a sigma from the line on that side."""
         t = self._index(week)
         band = self.band(week)
-        if band.centre is None or band.weeks < self.options.baseline_weeks or band.locked:
+        if t >= self.n or band.centre is None or band.weeks < self.options.baseline_weeks:
+            return None
+        if band.locked:
             return None
         sigma = (band._spread if band.method != FLAT else band.upper - band.centre) / SIGMAS
         if sigma <= 0:
@@ -193,7 +210,9 @@ class History:
         k = len(res)
         while k > 0 and (r := res[k - 1]) is not None and sign * r > sigma / 2:
             k -= 1
-        return self._week(t - (len(res) - k) + 1) if k < len(res) else None
+        began = t - (len(res) - k) + 1
+        d = self._divider(t)
+        return self._week(began) if k < len(res) and (d is None or began > d) else None
 
     # --- the band --------------------------------------------------------------------------
 
@@ -219,7 +238,9 @@ class History:
         d = self._divider(t)
         lo = max(0 if d is None else d + SETTLE_WEEKS, t - FIT_WEEKS)
         lo += -lo % SCALE_STEP  # every few weeks: fewer fits, shared by consecutive weeks
-        errors = [e for k in range(lo, t, SCALE_STEP) if (e := self._error(k)) is not None]
+        errors = [
+            e for k in range(lo, min(t, self.n), SCALE_STEP) if (e := self._error(k)) is not None
+        ]
         if len(errors) < SCALE_MIN:
             return 1.0
         return math.sqrt(math.fsum(e * e for e in errors) / len(errors))
@@ -251,8 +272,9 @@ class History:
             band = self._fit(t, base, base, lock[1] + 1)
             return replace(band, locked=True, explanation=band.explanation + ", limits locked")
         start = 0 if d is None else d
-        base = [k for k in range(max(start, t - opts.baseline_weeks), t) if self.y[k] is not None]
-        fit = [k for k in range(max(start, t - FIT_WEEKS), t) if self.y[k] is not None]
+        end = min(t, self.n)
+        base = [k for k in range(max(start, t - opts.baseline_weeks), end) if self.y[k] is not None]
+        fit = [k for k in range(max(start, t - FIT_WEEKS), end) if self.y[k] is not None]
         if d is not None and len(base) < SETTLE_WEEKS:
             label = week_label(self._week(d), self.start.weekday())
             return Band(
@@ -379,12 +401,12 @@ class History:
 
     def _fire(self, t: int, direction: str) -> list[signals.Signal]:
         """The rules firing at t on the band at t (cached; signals in the band's units)."""
-        if t not in self._fired:
-            self._fired[t] = self._rules(t, direction)
-        return self._fired[t]
+        if (t, direction) not in self._fired:
+            self._fired[t, direction] = self._rules(t, direction)
+        return self._fired[t, direction]
 
     def _rules(self, t: int, direction: str) -> list[signals.Signal]:
-        if t >= self.n or self.y[t] is None:
+        if t < 0 or t >= self.n or self.y[t] is None:
             return []
         band = self.band(self._week(t))
         if band.centre is None or band.mr_bar is None:

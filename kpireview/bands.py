@@ -56,6 +56,7 @@ TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
 WANDER = 2.4
+NEAR_RHO = 1.0
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
 SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
 SCALE_STEP, SCALE_MIN, SCALE_CAP = 1, 8, 3.0  # weeks apart, errors needed, largest counted
@@ -105,6 +106,7 @@ class Band:
     locked: bool = False
     scale: float = 1.0  # the spread widened to match the band's record (trend, seasonal)
     run_length: int = signals.RUN_LENGTH  # weeks on one side of the line that make a run
+    _rho: float = 0.0  # lag-1 autocorrelation of the values about the line
     explanation: str = ""
     _level: float = 0.0  # the line at the week, divided by the factor
     _step: float = 0.0  # the line's slope, divided by the factor
@@ -321,6 +323,7 @@ class History:
             mr_bar, step, f, len(fit),
             self._week(fit[0]), self._week(fit[-1]), explanation=words,
             _level=level, _step=slope, _spread=SIGMAS * sigma, run_length=_run_length(res),
+            _rho=_rho(res),
         )  # fmt: skip
 
     def _flat(self, week: date, base: list[int]) -> Band:
@@ -419,7 +422,8 @@ class History:
             d = self._divider(t)
             lo = max(t - RUN_WINDOW + 1, 0 if d is None else d)
             return signals.detect(lim, self.y[lo : t + 1], direction)
-        spread, half = band._spread, band._spread / 2
+        spread = band._spread
+        half = min(spread, spread / 2 * (1 + NEAR_RHO * band._rho))
         lim = signals.Limits(0.0, band.mr_bar, -spread, spread, -half, half, band.weeks)
         found = signals.detect(lim, self._residuals(band, t, RUN_WINDOW), direction)
         return [s for s in found if s.rule != signals.RUN_OF_8 or s.run >= band.run_length]
@@ -544,6 +548,13 @@ def _wanders(values: list[float]) -> bool:
     if mr == 0:
         return False
     return statistics.stdev(values) / (mr / 1.128) > 1 + WANDER / math.sqrt(n)
+
+
+def _rho(res: list[float]) -> float:
+    mean = math.fsum(res) / len(res)
+    dev = [r - mean for r in res]
+    var = math.fsum(d * d for d in dev)
+    return min(0.9, max(0.0, math.fsum(a * b for a, b in pairwise(dev)) / var)) if var else 0.0
 
 
 def _run_length(res: list[float]) -> int:

@@ -40,22 +40,18 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import accumulate, pairwise
+from itertools import pairwise
 
-from kpireview import signals
+from kpireview import bandfit, signals
 from kpireview.periods import week_label
 
 AUTO, FLAT, TREND, SEASONAL, OFF = "auto", "flat", "trend", "seasonal", "off"
 METHODS = (AUTO, FLAT, TREND, SEASONAL, OFF)
 SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
-SEASON_WEEKS = 104  # two years of data before a seasonal band
-SEASON_SPAN, SEASON_HALF, SEASON_NEAR = 52, 26, 4
-SEASON_YEARS = 3  # earlier years the seasonal factors come from
 TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
-WANDER = 2.4
 NEAR_RHO = 1.0
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
 SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
@@ -146,9 +142,9 @@ class History:
         for week, value in pts:
             self.y[self._index(week)] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
-        self.factors = _Factors(self.y, self.dividers)
+        self.factors = bandfit.Factors(self.y, self.dividers)
         self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
-        self._z: dict[bool, _Adjusted] = {}
+        self._z: dict[bool, bandfit.Adjusted] = {}
         self._bands: dict[int, Band] = {}
         self._raws: dict[int, Band] = {}
         self._errors: dict[int, float | None] = {}
@@ -301,7 +297,7 @@ class History:
             method != FLAT and slope != 0 and (se == 0 or abs(slope) > TREND_T * se)
         )
         if not seasonal and not trend:
-            if method == FLAT or not _wanders([self.y[k] for k in fit]):  # type: ignore[misc]
+            if method == FLAT or not bandfit.wanders([self.y[k] for k in fit]):  # type: ignore[misc]
                 return self._flat(week, base)
             trend = True  # not independent noise about a level: a line with a robust spread
         if not trend:
@@ -310,7 +306,7 @@ class History:
         level = statistics.median(z[k] - slope * (k - t) for k in base)  # type: ignore[operator]
         res = [z[k] - level - slope * (k - t) for k in fit]  # type: ignore[operator]
         mr_bar = math.fsum(abs(b - a) for a, b in pairwise(res)) / (len(res) - 1)
-        sigma = _sigma(res, len(base), se * (t - sum(fit) / len(fit)))
+        sigma = bandfit.sigma(res, len(base), se * (t - sum(fit) / len(fit)))
         f = self.factors[t] if seasonal else 1.0
         assert f is not None
         spread, out = SIGMAS * sigma, self._out
@@ -322,8 +318,8 @@ class History:
             out(level + spread) * f, out(level - spread / 2) * f, out(level + spread / 2) * f,
             mr_bar, step, f, len(fit),
             self._week(fit[0]), self._week(fit[-1]), explanation=words,
-            _level=level, _step=slope, _spread=SIGMAS * sigma, run_length=_run_length(res),
-            _rho=_rho(res),
+            _level=level, _step=slope, _spread=SIGMAS * sigma, run_length=bandfit.run_length(res),
+            _rho=bandfit.rho(res),
         )  # fmt: skip
 
     def _flat(self, week: date, base: list[int]) -> Band:
@@ -340,7 +336,9 @@ class History:
     ) -> str:
         parts = []
         if seasonal:
-            years = sum(1 for k in range(t - SEASON_SPAN, -1, -SEASON_SPAN) if k < self.n)
+            years = sum(
+                1 for k in range(t - bandfit.SEASON_SPAN, -1, -bandfit.SEASON_SPAN) if k < self.n
+            )
             parts.append(f"seasonal: the same weeks of {years} earlier year{'s' * (years > 1)}")
         if trend:
             pct = 100 * math.expm1(slope) if self.log else 100 * slope / level if level else 0.0
@@ -369,24 +367,30 @@ class History:
     def _seasonal_ok(self, t: int, base: list[int], before: int, method: str) -> bool:
         """Two years of data, factors for every week used, and (auto) factors that matter."""
         f = self.factors
-        if before < SEASON_WEEKS or f[t] is None or any(f[k] is None for k in base):
+        if before < bandfit.SEASON_WEEKS or f[t] is None or any(f[k] is None for k in base):
             return False
         if method == SEASONAL:
             return True
-        year = [f[k] for k in range(max(0, before - SEASON_SPAN), before) if f[k] is not None]
+        year = [
+            f[k] for k in range(max(0, before - bandfit.SEASON_SPAN), before) if f[k] is not None
+        ]
         ratios = [self.y[k] / f[k] for k in base]  # type: ignore[operator]
         mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
         mean = math.fsum(ratios) / len(ratios)
         noise = mr / 1.128 / mean if mean > 0 else math.inf
-        years = max(1, min(SEASON_YEARS, before // SEASON_SPAN - 1))
-        se = noise / math.sqrt((2 * SEASON_NEAR + 1) * years - 2)  # a factor's standard error
-        return len(year) > 8 and _sd(year, 0) > SEASON_T * se
+        years = max(1, min(bandfit.SEASON_YEARS, before // bandfit.SEASON_SPAN - 1))
+        se = noise / math.sqrt(
+            (2 * bandfit.SEASON_NEAR + 1) * years - 2
+        )  # a factor's standard error
+        return len(year) > 8 and bandfit.sd(year, 0) > SEASON_T * se
 
-    def _adjusted(self, seasonal: bool) -> _Adjusted:
+    def _adjusted(self, seasonal: bool) -> bandfit.Adjusted:
         """The values the lines are fitted to: logs (when all are positive) of the values
         divided by their seasonal factors (when seasonal), else the values."""
         if seasonal not in self._z:
-            self._z[seasonal] = _Adjusted(self.y, self.factors if seasonal else None, self.log)
+            self._z[seasonal] = bandfit.Adjusted(
+                self.y, self.factors if seasonal else None, self.log
+            )
         return self._z[seasonal]
 
     def _out(self, z: float) -> float:
@@ -456,131 +460,3 @@ class History:
 
     def _week(self, t: int) -> date:
         return self.start + WEEK * t
-
-
-class _Factors:
-    """Seasonal factor of each week from earlier years only (None where unknown), computed
-    when first asked for.
-
-    ratio[u] = y[u] / its centred 2×52 moving average, where that average has every week and
-    no divider inside; factor[t] = mean, without the lowest and highest, of ratio[t − 52k + j]
-    for the SEASON_YEARS years before t and |j| ≤ SEASON_NEAR (at least 3 of them). Values
-    must all be positive; otherwise there are no factors.
-    """
-
-    def __init__(self, y: list[float | None], dividers: list[int]) -> None:
-        self.y, self.dividers, self.n = y, dividers, len(y)
-        self.ok = self.n >= SEASON_WEEKS and all(v is None or v > 0 for v in y)
-        self.sums = [0.0, *accumulate(0.0 if v is None else v for v in y)] if self.ok else []
-        self.gaps = [0, *accumulate(v is None for v in y)] if self.ok else []
-        self.cache: dict[int, float | None] = {}
-        self.ratios: dict[int, float | None] = {}
-
-    def __getitem__(self, t: int) -> float | None:
-        if t not in self.cache:
-            self.cache[t] = self._factor(t) if self.ok and SEASON_SPAN <= t < self.n else None
-        return self.cache[t]
-
-    def _factor(self, t: int) -> float | None:
-        near = [
-            r
-            for k in range(
-                t - SEASON_SPAN, max(-1, t - SEASON_SPAN * (SEASON_YEARS + 1)), -SEASON_SPAN
-            )
-            for j in range(-SEASON_NEAR, SEASON_NEAR + 1)
-            if k + j + SEASON_HALF < t and (r := self._ratio(k + j)) is not None
-        ]
-        return _trimmed_mean(near) if len(near) >= 3 else None
-
-    def _ratio(self, u: int) -> float | None:
-        if u not in self.ratios:
-            self.ratios[u] = self._new_ratio(u)
-        return self.ratios[u]
-
-    def _new_ratio(self, u: int) -> float | None:
-        lo, hi = u - SEASON_HALF, u + SEASON_HALF
-        if lo < 0 or hi >= self.n or self.gaps[hi + 1] != self.gaps[lo]:
-            return None
-        if _spans_divider(self.dividers, u):
-            return None
-        inner = self.sums[hi] - self.sums[lo + 1]
-        cma = (inner + (self.y[lo] + self.y[hi]) / 2) / SEASON_SPAN  # type: ignore[operator]
-        return self.y[u] / cma  # type: ignore[operator]
-
-
-class _Adjusted:
-    """The values as lines are fitted to them (see History._adjusted), computed when asked."""
-
-    def __init__(self, y: list[float | None], factors: _Factors | None, log: bool) -> None:
-        self.y, self.factors, self.log = y, factors, log
-        self.cache: dict[int, float | None] = {}
-
-    def __getitem__(self, k: int) -> float | None:
-        if k not in self.cache:
-            y = self.y[k]
-            g = 1.0 if self.factors is None else self.factors[k]
-            if y is None or g is None:
-                self.cache[k] = None
-            else:
-                self.cache[k] = math.log(y / g) if self.log else y / g
-        return self.cache[k]
-
-
-def _sigma(res: list[float], n_level: int, line_error: float) -> float:
-    """The spread of a value about a fitted line, robust to spikes and a recent shift: the
-    larger of the median moving range's estimate and the residuals' median absolute deviation
-    (which also sees slow wander: autocorrelated noise, the noise of seasonal factors),
-    widened for the error of the level (a median of ``n_level`` weeks) and of the line
-    (``line_error``, the slope's standard error times the weeks from the fit's middle)."""
-    mid = statistics.median(res)
-    mad = 1.4826 * statistics.median(abs(r - mid) for r in res)
-    mr = statistics.median(abs(b - a) for a, b in pairwise(res)) / 0.954
-    sigma = max(mr, mad)
-    return math.sqrt(sigma * sigma * (1 + 1.57 / n_level) + line_error * line_error)
-
-
-def _wanders(values: list[float]) -> bool:
-    """Whether values wander more than independent noise about one level would: their
-    standard deviation against the moving-range estimate of it, beyond the 99.5th percentile
-    of that ratio for independent normal values (about 1 + 2.4 / sqrt(n))."""
-    n = len(values)
-    mr = math.fsum(abs(b - a) for a, b in pairwise(values)) / (n - 1)
-    if mr == 0:
-        return False
-    return statistics.stdev(values) / (mr / 1.128) > 1 + WANDER / math.sqrt(n)
-
-
-def _rho(res: list[float]) -> float:
-    mean = math.fsum(res) / len(res)
-    dev = [r - mean for r in res]
-    var = math.fsum(d * d for d in dev)
-    return min(0.9, max(0.0, math.fsum(a * b for a, b in pairwise(dev)) / var)) if var else 0.0
-
-
-def _run_length(res: list[float]) -> int:
-    """Weeks on one side of the line as unlikely as 8 for independent values, given the
-    residuals' lag-1 autocorrelation (a week stays on its side with probability
-    1/2 + asin(rho)/pi for normal values)."""
-    mean = math.fsum(res) / len(res)
-    dev = [r - mean for r in res]
-    var = math.fsum(d * d for d in dev)
-    rho = math.fsum(a * b for a, b in pairwise(dev)) / var if var > 0 else 0.0
-    stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
-    runs = 1 + (signals.RUN_LENGTH - 1) * math.log(0.5) / math.log(stay)
-    return max(signals.RUN_LENGTH, math.ceil(runs))
-
-
-def _sd(values: list[float], ddof: int) -> float:
-    mean = math.fsum(values) / len(values)
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - ddof))
-
-
-def _trimmed_mean(values: list[float]) -> float:
-    """The mean without the lowest and the highest value (robust to one spike)."""
-    values = sorted(values)[1:-1]
-    return math.fsum(values) / len(values)
-
-
-def _spans_divider(dividers: list[int], u: int) -> bool:
-    i = bisect.bisect_right(dividers, u - SEASON_HALF)
-    return i < len(dividers) and dividers[i] <= u + SEASON_HALF

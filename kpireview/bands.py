@@ -18,8 +18,9 @@ trend
     the limits are parallel to it at 3 sigmas, sigma being robust (the larger of the median
     moving range's and the median absolute deviation's estimate) and widened by the line's
     own uncertainty and by its record (the root mean square of the past year's errors, each
-    from that week's own fit, when above 1). A run counts when it is as unlikely as 8 weeks
-    would be for independent values, given the autocorrelation about the line.
+    from that week's own fit, when above 1). Given the lag-1 autocorrelation rho about the
+    line, a run counts when it is as unlikely as 8 weeks would be for independent values, and
+    the near-limit rule uses lines (1 + rho) / 2 of the way to the limits, not halfway.
 seasonal
     With two years of data: each week's factor is the trimmed mean, over the same weeks
     (± 4) of up to three earlier years, of the value divided by its centred 52-week average.

@@ -53,11 +53,11 @@ SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
-NEAR_RHO = 1.0
+NEAR_RHO = 1.0  # near-limit lines at (1 + NEAR_RHO × rho) / 2 of the way to the limits
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
 SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
 SCALE_STEP, SCALE_MIN, SCALE_CAP = 1, 8, 3.0  # weeks apart, errors needed, largest counted
-CONFIRM_WEEKS = 4  # weeks in a row beyond a halfway line that confirm a shift
+CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
 
@@ -84,7 +84,11 @@ class Band:
     """The expected band at ``week``. Lines are None when there is no band (settling, off,
     too little data). ``slope`` is the trend per week at the week, in value units; ``factor``
     the seasonal factor (1 without one); ``mr_bar`` is of the values about the line (divided
-    by their factors when seasonal). ``first``/``last``: the range of weeks fitted on."""
+    by their factors when seasonal). ``first``/``last``: the range of weeks fitted on.
+    ``lower_half``/``upper_half``: the lines of the near-limit rule (halfway for a flat band;
+    further out for a trend or seasonal one whose values stick together, see NEAR_RHO).
+    Private fields hold the line in the units it was fitted in (logs when all values are
+    positive, divided by the seasonal factors)."""
 
     week: date
     method: str
@@ -103,11 +107,11 @@ class Band:
     locked: bool = False
     scale: float = 1.0  # the spread widened to match the band's record (trend, seasonal)
     run_length: int = signals.RUN_LENGTH  # weeks on one side of the line that make a run
-    _rho: float = 0.0  # lag-1 autocorrelation of the values about the line
     explanation: str = ""
     _level: float = 0.0  # the line at the week, divided by the factor
     _step: float = 0.0  # the line's slope, divided by the factor
     _spread: float = 0.0  # from the line to a limit, divided by the factor
+    _near: float = 0.5  # the near-limit lines' share of the way from the line to a limit
 
 
 @dataclass(frozen=True)
@@ -226,8 +230,9 @@ class History:
         spread, f, out = raw._spread * c, raw.factor, self._out
         lo, hi = raw._level - spread, raw._level + spread
         return replace(
-            raw, lower=out(lo) * f, upper=out(hi) * f, lower_half=out(raw._level - spread / 2) * f,
-            upper_half=out(raw._level + spread / 2) * f, scale=c, _spread=spread,
+            raw, lower=out(lo) * f, upper=out(hi) * f,
+            lower_half=out(raw._level - raw._near * spread) * f,
+            upper_half=out(raw._level + raw._near * spread) * f, scale=c, _spread=spread,
         )  # fmt: skip
 
     def _scale(self, t: int) -> float:
@@ -311,16 +316,17 @@ class History:
         f = self.factors[t] if seasonal else 1.0
         assert f is not None
         spread, out = SIGMAS * sigma, self._out
+        near = min(1.0, (1 + NEAR_RHO * bandfit.rho(res)) / 2)  # share of the way to a limit
         centre = out(level) * f
         step = centre * math.expm1(slope) if self.log else slope * f
         words = self._words(seasonal, trend, slope, level, len(fit), t)
         return Band(
             week, SEASONAL if seasonal else TREND, centre, out(level - spread) * f,
-            out(level + spread) * f, out(level - spread / 2) * f, out(level + spread / 2) * f,
-            mr_bar, step, f, len(fit),
+            out(level + spread) * f, out(level - near * spread) * f,
+            out(level + near * spread) * f, mr_bar, step, f, len(fit),
             self._week(fit[0]), self._week(fit[-1]), explanation=words,
-            _level=level, _step=slope, _spread=SIGMAS * sigma, run_length=bandfit.run_length(res),
-            _rho=bandfit.rho(res),
+            run_length=bandfit.run_length(res), _level=level, _step=slope, _spread=spread,
+            _near=near,
         )  # fmt: skip
 
     def _flat(self, week: date, base: list[int]) -> Band:
@@ -428,7 +434,7 @@ class History:
             lo = max(t - RUN_WINDOW + 1, 0 if d is None else d)
             return signals.detect(lim, self.y[lo : t + 1], direction)
         spread = band._spread
-        half = min(spread, spread / 2 * (1 + NEAR_RHO * band._rho))
+        half = spread * band._near
         lim = signals.Limits(0.0, band.mr_bar, -spread, spread, -half, half, band.weeks)
         found = signals.detect(lim, self._residuals(band, t, RUN_WINDOW), direction)
         return [s for s in found if s.rule != signals.RUN_OF_8 or s.run >= band.run_length]

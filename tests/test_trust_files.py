@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,8 @@ def test_import_from_a_pipe(tmp_path: Path) -> None:
         os.close(read_end)
     assert result.exit_code == 0, result.stderr
     assert "Imported 2 values" in result.stdout
+    with sqlite3.connect(db) as conn:  # the source says where the values came from
+        assert {s for (s,) in conn.execute("SELECT source FROM snapshots")} == {"pipe"}
 
 
 @pytest.mark.parametrize("path, kind", [("/dev/zero", "a device"), ("/", "a directory")])

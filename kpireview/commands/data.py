@@ -60,7 +60,7 @@ def import_command(
     for line in batch.partial_lines():
         echo(line, err=True)
     with Store.scratch(db_path) if dry_run else Store(db_path) as store:
-        counts = store.upsert_snapshots(batch.rows, source=file.name, dry_run=dry_run)
+        counts = store.upsert_snapshots(batch.rows, source=source_name(file), dry_run=dry_run)
     echo(batch.summary(counts, dry_run=dry_run))
     for line in history.import_lines(cfg, counts, dry_run=dry_run):
         echo(line)
@@ -153,3 +153,15 @@ def check_command(db_path: Path, config_path: Path) -> None:
         report = check.run(cfg, store)
     echo(check.render(report))
     click.get_current_context().exit(report.exit_code)
+
+
+def source_name(file: Path) -> str:
+    """How a value's source is recorded: the file's name, or "pipe" for a pipe (the name of
+    `<(cmd)`, "63", would say nothing)."""
+    import stat
+
+    try:
+        regular = stat.S_ISREG(file.stat().st_mode)
+    except OSError:
+        regular = False
+    return file.name if regular else "pipe"

@@ -155,8 +155,8 @@ def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
     weeks = [p.week for p in detail.history52]
     rules: list[charts.Rule] = []
     if kpi.limits is not None:
-        start = len(weeks) - 1 - baseline_weeks
         lim = kpi.limits
+        start = weeks.index(lim.since) if lim.since in weeks else len(weeks) - 1 - baseline_weeks
         rules += [
             charts.Rule(lim.upper, charts.LIMIT_COLOUR, start, "-"),
             charts.Rule(lim.lower, charts.LIMIT_COLOUR, start, "-"),
@@ -169,6 +169,7 @@ def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
         ),
         rules=tuple(rules),
         markers=tuple(sorted({weeks.index(d.week) for d in detail.decisions if d.week in weeks})),
+        dividers=tuple(weeks.index(d.week) for d in kpi.dividers if d.week in weeks),
         x_ticks=charts.week_ticks(weeks, 5),
         points=len(weeks),
     )
@@ -214,6 +215,8 @@ def weeks_legend(kpi: Kpi, detail: Detail, weeks: list) -> Text:
         out.append(_key("───", charts.CENTRE_COLOUR, "average"))
     if any(d.week in weeks for d in detail.decisions):
         out.append(_key("┊", charts.DECISION_COLOUR, "decision"))
+    if any(d.week in weeks for d in kpi.dividers):
+        out.append(_key("┃", charts.DIVIDER_COLOUR, "process change"))
     return out
 
 

@@ -62,6 +62,8 @@ class DetailScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the dashboard"),
         Binding("m", "toggle_view", "Weeks/months", id="months",
                 tooltip="Year of weeks, or 6 weeks + 12 months"),
+        Binding("v", "divide", "Divider", id="detail_divide",
+                tooltip="Mark a process change (divider) at this week, with its reason"),
         Binding("left_square_bracket", "app.week(-1)", "Week", id="detail_previous_week",
                 group=Binding.Group("Week"), tooltip="Previous week"),
         Binding("right_square_bracket", "app.week(1)", "Week", id="detail_next_week",
@@ -108,6 +110,23 @@ class DetailScreen(Screen[None]):
 
     def action_decide(self) -> None:
         self.review_app.decide(self.metric_id)
+
+    def action_divide(self) -> None:
+        """The divider form at the week on screen (its limits restart there once saved)."""
+        app = self.review_app
+        if app.read_only:
+            self.say("read-only: process changes are off")
+            return
+        if app.review is None:
+            return
+        from kpireview.tui.screens.divider_form import DividerForm
+
+        def closed(said: str | None) -> None:
+            if said:
+                app.reload()
+                self.say(said)
+
+        app.push_screen(DividerForm(self.metric_id, app.review.week), callback=closed)
 
     def action_toggle_view(self) -> None:
         self.months = not self.months
@@ -317,12 +336,26 @@ def more_section(kpi: Kpi, detail: Detail, review: WeekReview) -> RenderableType
         parts += [_title("Segments"), _segments_table(kpi), Text()]
     if detail.restatements:
         parts += [_title("Restated"), *_restated_lines(kpi, detail, review), Text()]
+    if kpi.dividers:
+        parts += [_title("Process changes"), *_divider_lines(kpi, review), Text()]
     parts.append(_title("Decisions"))
     if not detail.decisions:
         parts.append(Text("None recorded.", "dim"))
     for d in reversed(detail.decisions):
         parts += _decision_lines(d, review)
     return Group(*parts)
+
+
+def _divider_lines(kpi: Kpi, review: WeekReview) -> list[Text]:
+    """The KPI's active dividers, latest first: week, reason, who (text, never markup)."""
+    return [
+        Text.assemble(
+            week_label(d.week, review.week_starts),
+            f" {safe(d.reason)}",
+            (f" · {safe(d.author) or '?'} · {d.created_at[:10]}", "dim"),
+        )  # fmt: skip
+        for d in reversed(kpi.dividers)
+    ]
 
 
 def _restated_lines(kpi: Kpi, detail: Detail, review: WeekReview) -> list[Text]:

@@ -20,6 +20,7 @@ from kpireview.divider_store import Acknowledgement, Divider
 
 DIVIDER_RULE = "divider"
 NOTES_WEEKS = 12  # the notes list the process changes of the reviewed week and the 11 before
+WEEK = timedelta(weeks=1)
 PREVIOUS_WEEKS = 20  # at most this many weeks before a divider make the level it moved from
 
 
@@ -115,16 +116,29 @@ def settling(
     direction: str,
 ) -> Settling | None:
     """The settling state of a KPI at ``week`` after ``divider``; None once it has limits."""
+    if not baseline or divider.week <= baseline[0]:
+        return None  # the divider is older than the baseline: it restricts nothing
     weeks = sum(1 for w in baseline if w >= divider.week and w in series)
     if weeks >= signals.MIN_BASELINE:
         return None
-    now = [v for w, v in series.items() if divider.week <= w <= week]
     low = divider.week - timedelta(weeks=PREVIOUS_WEEKS)
     if previous is not None:
         low = max(low, previous)
-    then = [v for w, v in series.items() if low <= w < divider.week]
+    now = _values(series, divider.week, week + WEEK)
+    then = _values(series, low, divider.week)
     mean, before = _mean(now), _mean(then)
     return Settling(weeks, mean, before, _tone(mean, before, direction))
+
+
+def _values(series: dict[date, float], first: date, end: date) -> list[float]:
+    """The values of the weeks from ``first`` up to ``end`` (excluded), week by week."""
+    out, week = [], first
+    while week < end:
+        value = series.get(week)
+        if value is not None:
+            out.append(value)
+        week += WEEK
+    return out
 
 
 def _mean(values: list[float]) -> float | None:

@@ -358,3 +358,13 @@ def test_acknowledge_bad_input(sample_copy: Path, args: tuple[str, ...], message
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
     assert file_digest(sample_copy) == before
+
+
+def test_an_old_divider_on_sparse_data_is_not_settling(cfg, db: Path) -> None:
+    weeks = [W - WEEK * k for k in range(60, -1, -1)]
+    rows = [("churn", w, "", 0.02) for i, w in enumerate(weeks) if i < 20 or i % 4 == 0]
+    with Store(db) as store:
+        store.upsert_snapshots(rows)
+        store.add_divider("churn", weeks[10], "long ago", "ana")
+    churn = build(cfg, db).kpi("churn")
+    assert churn.limits is None and churn.flags == ()  # too few values, as without a divider

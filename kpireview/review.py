@@ -508,8 +508,9 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
     flags = _flags(kpi, s, frame, lim, divider)
-    if divider is not None and lim is None:
-        flags[kpi.missing : kpi.missing] = _settling(data, kpi, s, frame, divider)
+    settling = _settling(data, kpi, s, frame, divider) if divider and lim is None else None
+    if settling is not None:
+        flags.insert(0, settling)  # a KPI without a value this week has none
     if data.changes.acks:
         flags = [
             replace(f, acknowledged=data.changes.acknowledged(m.id, week, f.rule)) for f in flags
@@ -520,12 +521,12 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
 
 def _settling(
     data: Data, kpi: Kpi, s: Series, frame: _Frame, divider: process.Divider
-) -> list[Flag]:
-    """The one 'settling' flag of a KPI whose new segment after a divider is too short."""
+) -> Flag | None:
+    """The 'settling' flag of a KPI whose new segment after a divider is too short."""
     previous = data.changes.before(kpi.id, divider)
     state = process.settling(s, divider, previous, frame.week, frame.baseline, kpi.direction)
     if state is None or kpi.value is None:
-        return []
+        return None
     level = ""
     if state.mean is not None and state.before is not None:
         level = f": {kpi.fmt(state.mean)} against {kpi.fmt(state.before)} before"
@@ -533,7 +534,7 @@ def _settling(
         f"{kpi.label} moved to a new level from {week_label(divider.week, frame.week.weekday())}"
         f"{level} (settling: {state.weeks} of {signals.MIN_BASELINE} weeks)"
     )
-    return [Flag(process.DIVIDER_RULE, state.tone, message)]
+    return Flag(process.DIVIDER_RULE, state.tone, message)
 
 
 def _weeks_back(week: date, n: int) -> list[date]:

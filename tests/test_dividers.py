@@ -368,3 +368,17 @@ def test_an_old_divider_on_sparse_data_is_not_settling(cfg, db: Path) -> None:
         store.add_divider("churn", weeks[10], "long ago", "ana")
     churn = build(cfg, db).kpi("churn")
     assert churn.limits is None and churn.flags == ()  # too few values, as without a divider
+
+
+def test_a_hand_edited_divider_week_is_one_line(sample_copy: Path) -> None:
+    conn = sqlite3.connect(sample_copy)
+    conn.execute(
+        "INSERT INTO dividers (metric, week, reason, created_at) VALUES ('mrr', 'soon', 'x', 'now')"
+    )
+    conn.commit()
+    conn.close()
+    for args in (("summary",), ("dividers",), ("export",)):
+        result = cli(sample_copy, *args)
+        assert result.exit_code == 2
+        assert result.stderr.count("\n") == 1
+        assert "dividers row 1: week 'soon' is not a date" in result.stderr

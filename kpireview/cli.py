@@ -30,6 +30,7 @@ from kpireview.commands.options import (
     wants_colour,
     week_option,
 )
+from kpireview.commands.process import acknowledge_command, divide_command, dividers_command
 from kpireview.commands.review import export_command, summary_command, tui_command
 from kpireview.errors import KpiError
 
@@ -40,7 +41,8 @@ __all__ = [
 ]  # fmt: skip
 COMMANDS = (
     init_command, import_command, tui_command, summary_command, export_command, decide_command,
-    decisions_command, history_command, sample_command, check_command,
+    decisions_command, history_command, sample_command, check_command, divide_command,
+    dividers_command, acknowledge_command,
 )  # fmt: skip
 
 

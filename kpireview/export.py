@@ -33,6 +33,7 @@ RULE_TEXT = {
     "near_limit": "near",
     "missing": "late",
     "target": "target",
+    "divider": "settling",
 }
 TONE_COLOUR = {"good": "green", "bad": "red"}
 
@@ -214,6 +215,7 @@ def markdown(review: WeekReview) -> str:
     for pillar in review.pillars:
         parts += [f"## {md(pillar.label)}", "", *_md_table(pillar.kpis), ""]
     parts += _md_flags(review)
+    parts += _md_process_changes(review)
     parts += _md_restatements(review)
     parts += _md_decisions("Decisions this week", review.decisions, review)
     parts += _md_open(review)
@@ -263,6 +265,23 @@ def _md_flags(review: WeekReview) -> list[str]:
         for f in k.flags:
             lines.append(f"- {'▲' if f.tone == 'good' else '▼'} {f.tone}: {md(f.message)}")
     return lines + [""]
+
+
+def _md_process_changes(review: WeekReview) -> list[str]:
+    """Dividers at the week or in the 11 before it, removed ones marked (none: no section)."""
+    labels = _labels(review)
+    lines = []
+    for d in review.process_changes:
+        who = f" ({md(d.author)})" if d.author else ""
+        text = (
+            f"- **{md(labels.get(d.metric, d.metric))}** from {review_week_label(review, d.week)}"
+        )
+        text += f": {md(d.reason)}{who}"
+        if d.removed_at:
+            by = f" by {md(d.removed_by)}" if d.removed_by else ""
+            text += f" — removed {d.removed_at[:10]}{by}"
+        lines.append(text)
+    return ["## Process changes", "", *lines, ""] if lines else []
 
 
 def _decision_text(d: Decision, review: WeekReview, labels: dict[str, str]) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpireview import history, signals, units
+from kpireview import history, process, signals, units
 from kpireview.config import Config, Metric, Target
 from kpireview.periods import (
     YEAR_AGO,
@@ -74,6 +74,8 @@ class Limits:
     upper: float
     mr_bar: float
     weeks: int
+    since: date | None = None  # the first week of the baseline used
+    method: str = "flat"  # XmR over the baseline: centre and limits flat
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class Flag:
     rule: str
     tone: str
     message: str
+    acknowledged: process.Acknowledged | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Kpi:
     decisions: tuple[Decision, ...]
     currency: str = "$"
     restatements: tuple[history.Restatement, ...] = ()  # of this week's values, oldest first
+    dividers: tuple[process.Mark, ...] = ()  # active ones at or before the week
 
     @property
     def flagged(self) -> bool:
@@ -187,6 +191,7 @@ class WeekReview:
     carried_over: tuple[CarriedOver, ...]
     open_actions: tuple[Decision, ...]
     partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
+    process_changes: tuple[process.Divider, ...] = ()  # the notes' window, removed ones too
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -213,6 +218,7 @@ class Data:
     restatements: dict[tuple[str, date], tuple[history.Restatement, ...]] = field(
         default_factory=dict
     )
+    changes: process.Changes = field(default_factory=process.Changes)
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -248,6 +254,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
     data = Data(series, reasons, decisions, weeks, restatements=restated)
+    data.changes = process.Changes.load(store)
     data.monthly = _monthly(config, data)
     return data
 
@@ -380,6 +387,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         carried_over=_carried_over(config, data, week),
         open_actions=tuple(d for d in data.decisions if d.status == "open" and d.week <= week),
         partial=_partial(config, data, week),
+        process_changes=data.changes.around(week),
     )
 
 
@@ -465,8 +473,10 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
     s = data.get(m.id)
     value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
     target = _target(data, m, week, value)
-    lim = signals.limits([s[w] for w in frame.baseline if w in s])
-    limits = Limits(lim.centre, lim.lower, lim.upper, lim.mr_bar, lim.n) if lim else None
+    divider = data.changes.start(m.id, week)
+    base = [w for w in frame.baseline if w in s and (divider is None or w >= divider.week)]
+    lim = signals.limits([s[w] for w in base])
+    limits = Limits(lim.centre, lim.lower, lim.upper, lim.mr_bar, lim.n, base[0]) if lim else None
     missing = value is None and previous is not None
     kpi = Kpi(
         id=m.id,
@@ -494,10 +504,37 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         decisions=frame.decisions.get(m.id, ()),
         currency=m.currency,
         restatements=data.restatements.get((m.id, week), ()),
+        dividers=data.changes.marks(m.id, week),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    object.__setattr__(kpi, "flags", tuple(_flags(kpi, s, frame, lim)))
+    flags = _flags(kpi, s, frame, lim, divider)
+    settling = _settling(data, kpi, s, frame, divider) if divider and lim is None else None
+    if settling is not None:
+        flags.insert(0, settling)  # a KPI without a value this week has none
+    if data.changes.acks:
+        flags = [
+            replace(f, acknowledged=data.changes.acknowledged(m.id, week, f.rule)) for f in flags
+        ]
+    object.__setattr__(kpi, "flags", tuple(flags))
     return kpi
+
+
+def _settling(
+    data: Data, kpi: Kpi, s: Series, frame: _Frame, divider: process.Divider
+) -> Flag | None:
+    """The 'settling' flag of a KPI whose new segment after a divider is too short."""
+    previous = data.changes.before(kpi.id, divider)
+    state = process.settling(s, divider, previous, frame.week, frame.baseline, kpi.direction)
+    if state is None or kpi.value is None:
+        return None
+    level = ""
+    if state.mean is not None and state.before is not None:
+        level = f": {kpi.fmt(state.mean)} against {kpi.fmt(state.before)} before"
+    message = (
+        f"{kpi.label} moved to a new level from {week_label(divider.week, frame.week.weekday())}"
+        f"{level} (settling: {state.weeks} of {signals.MIN_BASELINE} weeks)"
+    )
+    return Flag(process.DIVIDER_RULE, state.tone, message)
 
 
 def _weeks_back(week: date, n: int) -> list[date]:
@@ -614,7 +651,13 @@ def _month_to_date(
 # --- flags -----------------------------------------------------------------------------------
 
 
-def _flags(kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None) -> list[Flag]:
+def _flags(
+    kpi: Kpi,
+    s: Series,
+    frame: _Frame,
+    lim: signals.Limits | None,
+    divider: process.Divider | None = None,
+) -> list[Flag]:
     week = frame.week
     flags: list[Flag] = []
     if kpi.missing:
@@ -629,6 +672,10 @@ def _flags(kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None) -> li
         )
     if lim is not None and kpi.value is not None:
         recent = list(map(s.get, frame.run))
+        if divider is not None:  # a run does not reach back across a process change
+            recent = [
+                v if w >= divider.week else None for w, v in zip(frame.run, recent, strict=True)
+            ]
         for signal in signals.detect(lim, recent, kpi.direction):
             flags.append(Flag(signal.rule, signal.tone, _signal_sentence(kpi, signal)))
     target = kpi.target

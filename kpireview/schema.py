@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kpireview.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _v1(conn: sqlite3.Connection) -> None:
@@ -82,7 +82,31 @@ _V3_BACKFILL = (
        WHERE revision > 1""",
 )
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1, 2: _v2, 3: _v3}
+
+def _v4(conn: sqlite3.Connection) -> None:
+    """Process changes (dividers, removals kept as history) and acknowledged signals."""
+    conn.execute(
+        """CREATE TABLE dividers (
+            id INTEGER PRIMARY KEY, metric TEXT NOT NULL, week TEXT NOT NULL,
+            reason TEXT NOT NULL, author TEXT, created_at TEXT NOT NULL,
+            removed_at TEXT, removed_by TEXT)"""
+    )
+    conn.execute("CREATE INDEX dividers_metric_week ON dividers(metric, week)")
+    conn.execute(
+        """CREATE TABLE acknowledgements (
+            id INTEGER PRIMARY KEY, metric TEXT NOT NULL, week TEXT NOT NULL,
+            rule TEXT NOT NULL, author TEXT, note TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL)"""
+    )
+    conn.execute("CREATE INDEX acknowledgements_metric_week ON acknowledgements(metric, week)")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+}
 
 
 def check_version(conn: sqlite3.Connection, path: Path, version: int) -> None:

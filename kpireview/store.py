@@ -3,7 +3,8 @@
 Every write is one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue on the busy
 timeout instead of failing, and a killed process leaves either all of a write or none of it.
 The schema lives in ``schema``, opening the file in ``connection``, the values read and written
-in ``records``, decisions in ``decision_store``; their public names are importable from here.
+in ``records``, decisions in ``decision_store``, dividers and acknowledgements in
+``divider_store``; their public names are importable from here.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from kpireview.connection import (
     memory,
 )
 from kpireview.decision_store import DecisionStore
+from kpireview.divider_store import Acknowledgement, Divider, DividerStore
 from kpireview.errors import StoreError
 from kpireview.records import (
     STATUSES,
@@ -48,6 +50,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUSY_TIMEOUT_ENV",
+    "Acknowledgement",
+    "Divider",
     "MAX_BUSY_TIMEOUT_MS",
     "MIGRATIONS",
     "RESTATED_SHOWN",
@@ -76,7 +80,7 @@ def _row_name(metric: object, week: object, segment: object) -> str:
     return f"snapshots row (metric {metric!r}, week {week!r}, segment {segment!r})"
 
 
-class Store(DecisionStore):
+class Store(DecisionStore, DividerStore):
     """One connection to a kpireview database. Open it in the thread that uses it.
 
     As the writers open it (the default), an older schema is migrated and the file switched to

@@ -103,7 +103,7 @@ def test_json_export_has_documented_fields(sample_db: Path, tmp_path: Path) -> N
     assert kpi["history"][-1]["value"] == kpi["value"]
     assert {"centre", "lower", "upper"} <= set(kpi["limits"])
     assert kpi["target"]["value"] == 0.02 and kpi["target"]["status"] == "off_track"
-    assert {"rule", "tone", "message"} == set(kpi["flags"][0])
+    assert {"rule", "tone", "message", "acknowledged"} <= set(kpi["flags"][0])
     assert kpi["wow"]["abs"] == pytest.approx(kpi["value"] - kpi["previous"])
 
 

@@ -116,7 +116,7 @@ def make_v2(path: Path) -> None:
 def test_a_version_2_file_is_migrated_keeping_data_and_revisions(db: Path) -> None:
     make_v2(db)
     with Store(db) as store:
-        assert store.schema_version == SCHEMA_VERSION == 3
+        assert store.schema_version == SCHEMA_VERSION >= 3
         assert store.load_snapshots()[("signups", "")][W46] == 1204
         edited, alone = store.decisions()
         assert (edited.revision, edited.author, edited.edited_by) == (3, "ana", "cy")

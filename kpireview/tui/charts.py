@@ -29,6 +29,7 @@ TARGET_COLOUR = 3  # yellow
 LIMIT_COLOUR = 1  # red
 CENTRE_COLOUR = 8  # grey
 DECISION_COLOUR = 5  # magenta
+DIVIDER_COLOUR = 6  # cyan
 YEAR_AGO_COLOUR = 8
 SMALL = 12  # charts of this many points or fewer get room around the first and last
 
@@ -153,6 +154,7 @@ class Chart:
     lines: tuple[Line, ...]
     rules: tuple[Rule, ...] = ()
     markers: tuple[int, ...] = ()
+    dividers: tuple[int, ...] = ()  # process changes: a heavy vertical line
     x_ticks: tuple[tuple[int, str], ...] = ()
     points: int = 0
 
@@ -178,6 +180,8 @@ def build_chart(chart: Chart, width: int, height: int, fmt: Callable[[float], st
         fig.ruler("x").ticks([p for p, _ in ticks_x], [t for _, t in ticks_x])
         for x in chart.markers:
             fig.line(x, orientation="v", style="dotted", pixel=_pixel(DECISION_COLOUR))
+        for x in chart.dividers:
+            fig.line(x, orientation="v", style="heavy", pixel=_pixel(DIVIDER_COLOUR))
         for rule in chart.rules:
             xs = list(range(max(rule.start, 0), last + 1))
             fig.draw(fig.signal(xs, [rule.value] * len(xs), marker=_marker(rule.mark, rule.colour)))

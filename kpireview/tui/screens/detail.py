@@ -62,6 +62,8 @@ class DetailScreen(Screen[None]):
         Binding("escape", "app.pop_screen", "Back", id="back", tooltip="Back to the dashboard"),
         Binding("m", "toggle_view", "Weeks/months", id="months",
                 tooltip="Year of weeks, or 6 weeks + 12 months"),
+        Binding("v", "divide", "Divider", id="detail_divide",
+                tooltip="Mark a process change (divider) at this week, with its reason"),
         Binding("left_square_bracket", "app.week(-1)", "Week", id="detail_previous_week",
                 group=Binding.Group("Week"), tooltip="Previous week"),
         Binding("right_square_bracket", "app.week(1)", "Week", id="detail_next_week",
@@ -109,6 +111,23 @@ class DetailScreen(Screen[None]):
     def action_decide(self) -> None:
         self.review_app.decide(self.metric_id)
 
+    def action_divide(self) -> None:
+        """The divider form at the week on screen (its limits restart there once saved)."""
+        app = self.review_app
+        if app.read_only:
+            self.say("read-only: process changes are off")
+            return
+        if app.review is None:
+            return
+        from kpireview.tui.screens.divider_form import DividerForm
+
+        def closed(said: str | None) -> None:
+            if said:
+                app.reload()
+                self.say(said)
+
+        app.push_screen(DividerForm(self.metric_id, app.review.week), callback=closed)
+
     def action_toggle_view(self) -> None:
         self.months = not self.months
         self._set_view()
@@ -155,8 +174,8 @@ def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
     weeks = [p.week for p in detail.history52]
     rules: list[charts.Rule] = []
     if kpi.limits is not None:
-        start = len(weeks) - 1 - baseline_weeks
         lim = kpi.limits
+        start = weeks.index(lim.since) if lim.since in weeks else len(weeks) - 1 - baseline_weeks
         rules += [
             charts.Rule(lim.upper, charts.LIMIT_COLOUR, start, "-"),
             charts.Rule(lim.lower, charts.LIMIT_COLOUR, start, "-"),
@@ -169,6 +188,7 @@ def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
         ),
         rules=tuple(rules),
         markers=tuple(sorted({weeks.index(d.week) for d in detail.decisions if d.week in weeks})),
+        dividers=tuple(weeks.index(d.week) for d in kpi.dividers if d.week in weeks),
         x_ticks=charts.week_ticks(weeks, 5),
         points=len(weeks),
     )
@@ -214,6 +234,8 @@ def weeks_legend(kpi: Kpi, detail: Detail, weeks: list) -> Text:
         out.append(_key("───", charts.CENTRE_COLOUR, "average"))
     if any(d.week in weeks for d in detail.decisions):
         out.append(_key("┊", charts.DECISION_COLOUR, "decision"))
+    if any(d.week in weeks for d in kpi.dividers):
+        out.append(_key("┃", charts.DIVIDER_COLOUR, "process change"))
     return out
 
 
@@ -314,12 +336,26 @@ def more_section(kpi: Kpi, detail: Detail, review: WeekReview) -> RenderableType
         parts += [_title("Segments"), _segments_table(kpi), Text()]
     if detail.restatements:
         parts += [_title("Restated"), *_restated_lines(kpi, detail, review), Text()]
+    if kpi.dividers:
+        parts += [_title("Process changes"), *_divider_lines(kpi, review), Text()]
     parts.append(_title("Decisions"))
     if not detail.decisions:
         parts.append(Text("None recorded.", "dim"))
     for d in reversed(detail.decisions):
         parts += _decision_lines(d, review)
     return Group(*parts)
+
+
+def _divider_lines(kpi: Kpi, review: WeekReview) -> list[Text]:
+    """The KPI's active dividers, latest first: week, reason, who (text, never markup)."""
+    return [
+        Text.assemble(
+            week_label(d.week, review.week_starts),
+            f" {safe(d.reason)}",
+            (f" · {safe(d.author) or '?'} · {d.created_at[:10]}", "dim"),
+        )  # fmt: skip
+        for d in reversed(kpi.dividers)
+    ]
 
 
 def _restated_lines(kpi: Kpi, detail: Detail, review: WeekReview) -> list[Text]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpireview import history, signals, units
+from kpireview import history, news, signals, units
 from kpireview.config import Config, Metric, Target
 from kpireview.periods import (
     YEAR_AGO,
@@ -78,9 +78,16 @@ class Limits:
 
 @dataclass(frozen=True)
 class Flag:
+    """One rule's flag. ``lead``: the KPI's strongest signal (or its missing value);
+    ``since``: the first week of the signal's unbroken stretch (None for a target miss);
+    ``new``: the stretch began this week."""
+
     rule: str
     tone: str
     message: str
+    since: date | None = None
+    new: bool = False
+    lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,15 @@ class Kpi:
     def bad(self) -> bool:
         return any(f.tone == "bad" for f in self.flags)
 
+    @property
+    def lead(self) -> Flag | None:
+        return next((f for f in self.flags if f.lead), None)
+
+    @property
+    def headline(self) -> tuple[Flag, ...]:
+        """The flags said in one line each: the lead, and a target miss."""
+        return tuple(f for f in self.flags if f.lead or f.rule == "target")
+
     def fmt(self, x: float | None) -> str:
         return units.value(x, self.unit, self.currency)
 
@@ -159,6 +175,8 @@ class Counts:
     at_risk: int
     off_track: int
     missing: int
+    new: int = 0  # KPIs whose lead flag began this week
+    continuing: int = 0  # KPIs whose lead flag began in an earlier week
 
 
 @dataclass(frozen=True)
@@ -187,6 +205,7 @@ class WeekReview:
     carried_over: tuple[CarriedOver, ...]
     open_actions: tuple[Decision, ...]
     partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
+    handled: frozenset[str] = frozenset()  # flagged KPIs, not new, with an open decision
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -213,6 +232,7 @@ class Data:
     restatements: dict[tuple[str, date], tuple[history.Restatement, ...]] = field(
         default_factory=dict
     )
+    fired: news.Fired = field(default_factory=dict)  # signals of earlier weeks, for `since`
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -256,7 +276,11 @@ def _window_start(config: Config, week: date) -> date:
     """The first week one week's review reads: whole months 23 months back, or further back
     for a long history, baseline or run."""
     first_month = add_months(month_of(week), -23)
-    weeks = max(config.review.history_weeks, config.review.baseline_weeks + 1, RUN_WINDOW)
+    weeks = max(
+        config.review.history_weeks,
+        RUN_WINDOW,
+        config.review.baseline_weeks + news.SINCE_WEEKS + signals.RUN_LENGTH,
+    )
     return min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
 
 
@@ -365,6 +389,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
     )
     earlier = [w for w in data.weeks if w < week]
     later = [w for w in data.weeks if w > week]
+    open_actions = tuple(d for d in data.decisions if d.status == "open" and d.week <= week)
     return WeekReview(
         title=config.review.title,
         week=week,
@@ -378,8 +403,9 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         counts=_counts(kpis.values()),
         decisions=tuple(d for d in data.decisions if d.week == week),
         carried_over=_carried_over(config, data, week),
-        open_actions=tuple(d for d in data.decisions if d.status == "open" and d.week <= week),
+        open_actions=open_actions,
         partial=_partial(config, data, week),
+        handled=_handled(kpis.values(), open_actions),
     )
 
 
@@ -496,7 +522,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         restatements=data.restatements.get((m.id, week), ()),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    object.__setattr__(kpi, "flags", tuple(_flags(kpi, s, frame, lim)))
+    object.__setattr__(kpi, "flags", tuple(_flags(kpi, s, frame, lim, data.fired)))
     return kpi
 
 
@@ -614,7 +640,9 @@ def _month_to_date(
 # --- flags -----------------------------------------------------------------------------------
 
 
-def _flags(kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None) -> list[Flag]:
+def _flags(
+    kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None, fired: news.Fired
+) -> list[Flag]:
     week = frame.week
     flags: list[Flag] = []
     if kpi.missing:
@@ -625,12 +653,22 @@ def _flags(kpi: Kpi, s: Series, frame: _Frame, lim: signals.Limits | None) -> li
                 "bad",
                 f"{kpi.label} has no value for this week (late data?); last value "
                 f"{kpi.fmt(kpi.previous)} the week before ({prev_label})",
+                since=week,
+                new=True,
+                lead=True,
             )
         )
     if lim is not None and kpi.value is not None:
-        recent = list(map(s.get, frame.run))
-        for signal in signals.detect(lim, recent, kpi.direction):
-            flags.append(Flag(signal.rule, signal.tone, _signal_sentence(kpi, signal)))
+        found = signals.detect(lim, list(map(s.get, frame.run)), kpi.direction)
+        lead = news.lead_rule([signal.rule for signal in found])
+        for signal in found:
+            since = news.since(
+                s, week, signal.rule, signal.side, len(frame.baseline), fired, kpi.id
+            )
+            message = _signal_sentence(kpi, signal)
+            flags.append(
+                Flag(signal.rule, signal.tone, message, since, since == week, signal.rule == lead)
+            )
     target = kpi.target
     if target is not None and target.status in ("at_risk", "off_track"):
         flags.append(Flag("target", "bad", _target_sentence(kpi, target)))
@@ -642,32 +680,32 @@ def _signal_sentence(kpi: Kpi, signal: signals.Signal) -> str:
     lim, side = kpi.limits, signal.side
     above = "above" if side == "upper" else "below"
     base = f"({lim.weeks}-week baseline)"
+    value, line = units.distinct(kpi.value, signal.limit, kpi.unit, kpi.currency)
     if signal.rule == "outside_limits":
-        return (
-            f"{kpi.label} {kpi.fmt(kpi.value)} is {above} its {side} natural limit "
-            f"{kpi.fmt(signal.limit)} {base}"
-        )
+        return f"{kpi.label} {value} is {above} its {side} natural limit {line} {base}"
     if signal.rule == "run_of_8":
         return (
             f"{kpi.label} has been {above} its average {kpi.fmt(lim.centre)} for "
             f"{signal.run} weeks in a row {base}"
         )
     return (
-        f"{kpi.label} {kpi.fmt(kpi.value)}: {signal.run} of the last 4 weeks {above} "
-        f"{kpi.fmt(signal.limit)}, halfway to its {side} natural limit {base}"
+        f"{kpi.label} {value}: {signal.run} of the last 4 weeks {above} "
+        f"{line}, halfway to its {side} natural limit {base}"
     )
 
 
 def _target_sentence(kpi: Kpi, t: TargetStatus) -> str:
     status = "off track" if t.status == "off_track" else "at risk"
     if t.criterion == "reach" and t.by is not None:
+        value, expected = units.distinct(kpi.value, t.expected, kpi.unit, kpi.currency)
         return (
-            f"{kpi.label} {kpi.fmt(kpi.value)} is {status} for {kpi.fmt(t.value)} by "
-            f"{t.by.day} {t.by:%b %Y}: {kpi.fmt(t.expected)} expected by now"
+            f"{kpi.label} {value} is {status} for {kpi.fmt(t.value)} by "
+            f"{t.by.day} {t.by:%b %Y}: {expected} expected by now"
         )
     side = "below" if t.criterion == "stay_above" else "above"
     what = f"the {t.metric} value" if t.metric else "its target"
-    return f"{kpi.label} {kpi.fmt(kpi.value)} is {side} {what} {kpi.fmt(t.value)} ({status})"
+    value, target = units.distinct(kpi.value, t.value, kpi.unit, kpi.currency)
+    return f"{kpi.label} {value} is {side} {what} {target} ({status})"
 
 
 def _counts(kpis: Iterable[Kpi]) -> Counts:
@@ -682,6 +720,17 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
         at_risk=statuses.count("at_risk"),
         off_track=statuses.count("off_track"),
         missing=sum(k.missing for k in kpis),
+        new=sum(1 for k in kpis if k.lead and k.lead.new),
+        continuing=sum(1 for k in kpis if k.lead and not k.lead.new),
+    )
+
+
+def _handled(kpis: Iterable[Kpi], open_actions: tuple[Decision, ...]) -> frozenset[str]:
+    """Flagged KPIs whose lead is not new (or that only miss a target) with an open decision
+    on them, from this week or carried over: being handled."""
+    decided = {d.metric for d in open_actions}
+    return frozenset(
+        k.id for k in kpis if k.flags and k.id in decided and not (k.lead and k.lead.new)
     )
 
 

@@ -11,6 +11,7 @@ the reviewed week.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
 from kpireview import signals
 
@@ -38,12 +39,10 @@ def fired(
     key = (metric, week)
     found = cache.get(key)
     if found is None:
-        start = week - WEEK * baseline_weeks
-        base = [series[w] for w in _weeks(start, week) if w in series]
+        base = [series[w] for w in (week - back for back in _back(baseline_weeks)) if w in series]
         # Eight weeks decide every rule: a run of 8, and 3 of the last 4.
-        recent = [
-            series.get(w) for w in _weeks(week - WEEK * (signals.RUN_LENGTH - 1), week + WEEK)
-        ]
+        recent = [series.get(week - back) for back in _back(signals.RUN_LENGTH - 1)]
+        recent.append(series[week])
         lim = signals.limits(base)
         found = frozenset((s.rule, s.side) for s in signals.detect(lim, recent, "neutral"))
         cache[key] = found
@@ -69,6 +68,7 @@ def since(
     return start
 
 
-def _weeks(first: date, stop: date) -> list[date]:
-    """The weeks from ``first`` up to, not including, ``stop``."""
-    return [first + WEEK * k for k in range((stop - first).days // 7)]
+@cache
+def _back(weeks: int) -> tuple[timedelta, ...]:
+    """How far back each of the ``weeks`` weeks before a week is, the oldest first."""
+    return tuple(WEEK * k for k in range(weeks, 0, -1))

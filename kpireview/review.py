@@ -660,6 +660,7 @@ def _flags(
         )
     if lim is not None and kpi.value is not None:
         found = signals.detect(lim, list(map(s.get, frame.run)), kpi.direction)
+        fired[(kpi.id, week)] = frozenset((x.rule, x.side) for x in found)  # for later weeks
         lead = news.lead_rule([signal.rule for signal in found])
         for signal in found:
             since = news.since(
@@ -711,6 +712,7 @@ def _target_sentence(kpi: Kpi, t: TargetStatus) -> str:
 def _counts(kpis: Iterable[Kpi]) -> Counts:
     kpis = list(kpis)
     statuses = [k.target.status for k in kpis if k.target]
+    leads = [lead.new for lead in (k.lead for k in kpis) if lead is not None]
     return Counts(
         kpis=len(kpis),
         flagged=sum(k.flagged for k in kpis),
@@ -720,8 +722,8 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
         at_risk=statuses.count("at_risk"),
         off_track=statuses.count("off_track"),
         missing=sum(k.missing for k in kpis),
-        new=sum(1 for k in kpis if k.lead and k.lead.new),
-        continuing=sum(1 for k in kpis if k.lead and not k.lead.new),
+        new=sum(leads),
+        continuing=len(leads) - sum(leads),
     )
 
 

@@ -82,7 +82,8 @@ def header_lines(review: WeekReview) -> list[str]:
     return [
         f"{safe_line(review.title)} · {review.label} · {review.span}",
         (f"{review.partial} · " if review.partial else "")
-        + f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.missing} missing",
+        + f"{c.flagged} of {c.kpis} KPIs flagged ({c.bad} bad) · {c.new} new · "
+        f"{c.continuing} continuing · {c.missing} missing",
         f"Targets: {c.met} met · {c.on_track} on track · {c.at_risk} at risk · "
         f"{c.off_track} off track",
     ]
@@ -90,7 +91,8 @@ def header_lines(review: WeekReview) -> list[str]:
 
 def summary_text(review: WeekReview, colour: bool = False) -> str:
     """The dashboard as plain text within 80 columns."""
-    lines = header_lines(review) + [""]
+    title, counts, targets = header_lines(review)
+    lines = [title, *textwrap.wrap(counts, WIDTH, subsequent_indent="  "), targets, ""]
     for pillar in review.pillars:
         lines.append(safe_line(pillar.label).upper())
         lines.extend(_summary_row(k, colour) for k in pillar.kpis)
@@ -99,7 +101,7 @@ def summary_text(review: WeekReview, colour: bool = False) -> str:
     if flagged:
         lines.append("FLAGS")
         for kpi in flagged:
-            for flag in kpi.flags:
+            for flag in kpi.headline:
                 mark = "+" if flag.tone == "good" else "-"
                 lines.extend(
                     textwrap.wrap(
@@ -144,7 +146,8 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
         "partial": review.partial,
         "counts": _plain(review.counts),
         "pillars": [
-            {"id": p.id, "label": p.label, "kpis": [_kpi_dict(k) for k in p.kpis]}
+            {"id": p.id, "label": p.label,
+             "kpis": [_kpi_dict(k, review.week_starts) for k in p.kpis]}
             for p in review.pillars
         ],
         "decisions": [_plain(d) for d in review.decisions],
@@ -156,8 +159,13 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _kpi_dict(k: Kpi) -> dict[str, Any]:
+def _kpi_dict(k: Kpi, week_starts: int) -> dict[str, Any]:
+    from kpireview.periods import week_label
+
     out = _plain(k)
+    for flag in out["flags"]:  # a week label, as `week` is
+        since = flag["since"]
+        flag["since"] = since and week_label(date.fromisoformat(since), week_starts)
     out["history"] = [{"week": p.week.isoformat(), "value": p.value} for p in k.history]
     out["months"] = [
         {"month": m.month.isoformat()[:7], "value": m.value, "year_ago": m.year_ago,
@@ -262,7 +270,7 @@ def _md_flags(review: WeekReview) -> list[str]:
         return ["## Flags", "", "No flags this week.", ""]
     lines = ["## Flags", ""]
     for k in flagged:
-        for f in k.flags:
+        for f in k.headline:
             lines.append(f"- {'▲' if f.tone == 'good' else '▼'} {f.tone}: {md(f.message)}")
     return lines + [""]
 

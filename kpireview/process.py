@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from kpireview import signals
 from kpireview.divider_store import Acknowledgement, Divider
@@ -87,9 +88,25 @@ class Changes:
             if d.week <= week
         )
 
-    def acknowledged(self, metric: str, week: date, rule: str) -> Acknowledged | None:
-        a = self.acks.get((metric, week, rule)) if self.acks else None
+    def acknowledged(
+        self, metric: str, week: date, rule: str, since: date | None = None
+    ) -> Acknowledged | None:
+        """The latest acknowledgement of a KPI's rule from the week its signal began
+        (``since``) to ``week``: a signal stays acknowledged for as long as it continues, and
+        is news again once it stops and fires anew (or another rule leads)."""
+        if not self.acks:
+            return None
+        first = since or week
+        found = [a for a in self.by_rule.get((metric, rule), ()) if first <= a.week <= week]
+        a = found[-1] if found else None
         return Acknowledged(a.author, a.note, a.created_at) if a else None
+
+    @cached_property
+    def by_rule(self) -> dict[tuple[str, str], list[Acknowledgement]]:
+        out: dict[tuple[str, str], list[Acknowledgement]] = {}
+        for a in sorted(self.acks.values(), key=lambda a: a.week):
+            out.setdefault((a.metric, a.rule), []).append(a)
+        return out
 
     def around(self, week: date, weeks: int = NOTES_WEEKS) -> tuple[Divider, ...]:
         """Dividers (removed ones too) at the week or in the ``weeks - 1`` before it."""

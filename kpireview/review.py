@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpireview import history, process, signals, units
+from kpireview import history, news, process, signals, units
 from kpireview.config import Config, Metric, Target
 from kpireview.periods import (
     YEAR_AGO,
@@ -80,9 +80,16 @@ class Limits:
 
 @dataclass(frozen=True)
 class Flag:
+    """One rule's flag. ``lead``: the KPI's strongest signal (or its missing value);
+    ``since``: the first week of the signal's unbroken stretch (None for a target miss);
+    ``new``: the stretch began this week."""
+
     rule: str
     tone: str
     message: str
+    since: date | None = None
+    new: bool = False
+    lead: bool = False
     acknowledged: process.Acknowledged | None = None
 
 
@@ -142,6 +149,15 @@ class Kpi:
     def bad(self) -> bool:
         return any(f.tone == "bad" for f in self.flags)
 
+    @property
+    def lead(self) -> Flag | None:
+        return next((f for f in self.flags if f.lead), None)
+
+    @property
+    def headline(self) -> tuple[Flag, ...]:
+        """The flags said in one line each: the lead, and a target miss."""
+        return tuple(f for f in self.flags if f.lead or f.rule == "target")
+
     def fmt(self, x: float | None) -> str:
         return units.value(x, self.unit, self.currency)
 
@@ -163,6 +179,8 @@ class Counts:
     at_risk: int
     off_track: int
     missing: int
+    new: int = 0  # KPIs whose lead flag began this week
+    continuing: int = 0  # KPIs whose lead flag began in an earlier week
 
 
 @dataclass(frozen=True)
@@ -192,6 +210,7 @@ class WeekReview:
     open_actions: tuple[Decision, ...]
     partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
     process_changes: tuple[process.Divider, ...] = ()  # the notes' window, removed ones too
+    handled: frozenset[str] = frozenset()  # flagged KPIs, not new, with an open decision
 
     @property
     def kpis(self) -> list[Kpi]:
@@ -219,6 +238,7 @@ class Data:
         default_factory=dict
     )
     changes: process.Changes = field(default_factory=process.Changes)
+    fired: news.Fired = field(default_factory=dict)  # signals of earlier weeks, for `since`
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -263,7 +283,11 @@ def _window_start(config: Config, week: date) -> date:
     """The first week one week's review reads: whole months 23 months back, or further back
     for a long history, baseline or run."""
     first_month = add_months(month_of(week), -23)
-    weeks = max(config.review.history_weeks, config.review.baseline_weeks + 1, RUN_WINDOW)
+    weeks = max(
+        config.review.history_weeks,
+        RUN_WINDOW,
+        config.review.baseline_weeks + news.SINCE_WEEKS + signals.RUN_LENGTH,
+    )
     return min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
 
 
@@ -372,6 +396,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
     )
     earlier = [w for w in data.weeks if w < week]
     later = [w for w in data.weeks if w > week]
+    open_actions = tuple(d for d in data.decisions if d.status == "open" and d.week <= week)
     return WeekReview(
         title=config.review.title,
         week=week,
@@ -385,9 +410,10 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         counts=_counts(kpis.values()),
         decisions=tuple(d for d in data.decisions if d.week == week),
         carried_over=_carried_over(config, data, week),
-        open_actions=tuple(d for d in data.decisions if d.status == "open" and d.week <= week),
+        open_actions=open_actions,
         partial=_partial(config, data, week),
         process_changes=data.changes.around(week),
+        handled=_handled(kpis.values(), open_actions),
     )
 
 
@@ -507,13 +533,14 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         dividers=data.changes.marks(m.id, week),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    flags = _flags(kpi, s, frame, lim, divider)
+    flags = _flags(kpi, s, frame, lim, data.fired, divider)
     settling = _settling(data, kpi, s, frame, divider) if divider and lim is None else None
     if settling is not None:
         flags.insert(0, settling)  # a KPI without a value this week has none
     if data.changes.acks:
         flags = [
-            replace(f, acknowledged=data.changes.acknowledged(m.id, week, f.rule)) for f in flags
+            replace(f, acknowledged=data.changes.acknowledged(m.id, week, f.rule, f.since))
+            for f in flags
         ]
     object.__setattr__(kpi, "flags", tuple(flags))
     return kpi
@@ -534,7 +561,8 @@ def _settling(
         f"{kpi.label} moved to a new level from {week_label(divider.week, frame.week.weekday())}"
         f"{level} (settling: {state.weeks} of {signals.MIN_BASELINE} weeks)"
     )
-    return Flag(process.DIVIDER_RULE, state.tone, message)
+    since = divider.week  # one lead: the move itself, news in the week it was marked
+    return Flag(process.DIVIDER_RULE, state.tone, message, since, since == frame.week, True)
 
 
 def _weeks_back(week: date, n: int) -> list[date]:
@@ -656,6 +684,7 @@ def _flags(
     s: Series,
     frame: _Frame,
     lim: signals.Limits | None,
+    fired: news.Fired,
     divider: process.Divider | None = None,
 ) -> list[Flag]:
     week = frame.week
@@ -668,6 +697,9 @@ def _flags(
                 "bad",
                 f"{kpi.label} has no value for this week (late data?); last value "
                 f"{kpi.fmt(kpi.previous)} the week before ({prev_label})",
+                since=week,
+                new=True,
+                lead=True,
             )
         )
     if lim is not None and kpi.value is not None:
@@ -676,8 +708,17 @@ def _flags(
             recent = [
                 v if w >= divider.week else None for w, v in zip(frame.run, recent, strict=True)
             ]
-        for signal in signals.detect(lim, recent, kpi.direction):
-            flags.append(Flag(signal.rule, signal.tone, _signal_sentence(kpi, signal)))
+        found = signals.detect(lim, recent, kpi.direction)
+        fired[(kpi.id, week)] = frozenset((x.rule, x.side) for x in found)  # for later weeks
+        lead = news.lead_rule([signal.rule for signal in found])
+        for signal in found:
+            since = news.since(
+                s, week, signal.rule, signal.side, len(frame.baseline), fired, kpi.id
+            )
+            message = _signal_sentence(kpi, signal)
+            flags.append(
+                Flag(signal.rule, signal.tone, message, since, since == week, signal.rule == lead)
+            )
     target = kpi.target
     if target is not None and target.status in ("at_risk", "off_track"):
         flags.append(Flag("target", "bad", _target_sentence(kpi, target)))
@@ -689,37 +730,38 @@ def _signal_sentence(kpi: Kpi, signal: signals.Signal) -> str:
     lim, side = kpi.limits, signal.side
     above = "above" if side == "upper" else "below"
     base = f"({lim.weeks}-week baseline)"
+    value, line = units.distinct(kpi.value, signal.limit, kpi.unit, kpi.currency)
     if signal.rule == "outside_limits":
-        return (
-            f"{kpi.label} {kpi.fmt(kpi.value)} is {above} its {side} natural limit "
-            f"{kpi.fmt(signal.limit)} {base}"
-        )
+        return f"{kpi.label} {value} is {above} its {side} natural limit {line} {base}"
     if signal.rule == "run_of_8":
         return (
             f"{kpi.label} has been {above} its average {kpi.fmt(lim.centre)} for "
             f"{signal.run} weeks in a row {base}"
         )
     return (
-        f"{kpi.label} {kpi.fmt(kpi.value)}: {signal.run} of the last 4 weeks {above} "
-        f"{kpi.fmt(signal.limit)}, halfway to its {side} natural limit {base}"
+        f"{kpi.label} {value}: {signal.run} of the last 4 weeks {above} "
+        f"{line}, halfway to its {side} natural limit {base}"
     )
 
 
 def _target_sentence(kpi: Kpi, t: TargetStatus) -> str:
     status = "off track" if t.status == "off_track" else "at risk"
     if t.criterion == "reach" and t.by is not None:
+        value, expected = units.distinct(kpi.value, t.expected, kpi.unit, kpi.currency)
         return (
-            f"{kpi.label} {kpi.fmt(kpi.value)} is {status} for {kpi.fmt(t.value)} by "
-            f"{t.by.day} {t.by:%b %Y}: {kpi.fmt(t.expected)} expected by now"
+            f"{kpi.label} {value} is {status} for {kpi.fmt(t.value)} by "
+            f"{t.by.day} {t.by:%b %Y}: {expected} expected by now"
         )
     side = "below" if t.criterion == "stay_above" else "above"
     what = f"the {t.metric} value" if t.metric else "its target"
-    return f"{kpi.label} {kpi.fmt(kpi.value)} is {side} {what} {kpi.fmt(t.value)} ({status})"
+    value, target = units.distinct(kpi.value, t.value, kpi.unit, kpi.currency)
+    return f"{kpi.label} {value} is {side} {what} {target} ({status})"
 
 
 def _counts(kpis: Iterable[Kpi]) -> Counts:
     kpis = list(kpis)
     statuses = [k.target.status for k in kpis if k.target]
+    leads = [lead.new for lead in (k.lead for k in kpis) if lead is not None]
     return Counts(
         kpis=len(kpis),
         flagged=sum(k.flagged for k in kpis),
@@ -729,7 +771,26 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
         at_risk=statuses.count("at_risk"),
         off_track=statuses.count("off_track"),
         missing=sum(k.missing for k in kpis),
+        new=sum(leads),
+        continuing=len(leads) - sum(leads),
     )
+
+
+def _handled(kpis: Iterable[Kpi], open_actions: tuple[Decision, ...]) -> frozenset[str]:
+    """Flagged KPIs being handled: a lead that is not new (or only a target miss) with an open
+    decision on the KPI, from this week or carried over, or a divider; an acknowledged lead."""
+    decided = {d.metric for d in open_actions}
+    return frozenset(k.id for k in kpis if k.flags and _is_handled(k, decided))
+
+
+def _is_handled(k: Kpi, decided: set[str]) -> bool:
+    """Continuing and decided on, settling after a divider the team marked, or acknowledged."""
+    lead = k.lead
+    if lead is not None and lead.acknowledged is not None:
+        return True
+    if lead is not None and lead.new:
+        return False
+    return k.id in decided or (lead is not None and lead.rule == process.DIVIDER_RULE)
 
 
 # --- follow-up -------------------------------------------------------------------------------

@@ -76,3 +76,33 @@ def exact(x: float, unit: str, currency: str = "$") -> str:
         return f"{sign}{currency}{text}"
     suffix = {"percent": "%", "ratio": "×", "days": " d"}.get(unit, "")
     return f"{sign}{text}{suffix}"
+
+
+def distinct(a: float | None, b: float | None, unit: str, currency: str = "$") -> tuple[str, str]:
+    """Two values as :func:`value` prints them, with more digits (up to 6 decimals of the
+    shown number) when they differ but would print the same: '4.18' and '4.19', not '4.2'
+    twice."""
+    shown = value(a, unit, currency), value(b, unit, currency)
+    if a is None or b is None or a == b or shown[0] != shown[1]:
+        return shown
+    for digits in range(1, 7):
+        longer = _digits(a, unit, currency, digits), _digits(b, unit, currency, digits)
+        if longer[0] != longer[1]:
+            return longer
+    return longer
+
+
+def _digits(x: float, unit: str, currency: str, digits: int) -> str:
+    """A value in its unit's style with ``digits`` decimals (of the shown number)."""
+    if unit == "percent":
+        return f"{x * 100:.{digits}f}%"
+    if unit == "currency":
+        sign = "-" if x < 0 else ""
+        size = abs(x)
+        shown = compact(size, digits) if size >= 1000 else f"{size:.{max(digits, 2)}f}"
+        return f"{sign}{currency}{shown}"
+    if unit == "ratio":
+        return f"{x:.{digits}f}×"
+    if unit == "days":
+        return f"{x:.{digits}f} d"
+    return compact(x, digits) if abs(x) >= 999.5 else f"{x:.{digits}f}"

@@ -224,7 +224,29 @@ def test_an_acknowledged_flag_says_who_and_when(cfg, churn_db: Path) -> None:
     flags = {f.rule: f for f in build(cfg, churn_db).kpi("churn").flags}
     ack = flags["run_of_8"].acknowledged
     assert ack is not None and (ack.author, ack.note) == ("ana", "known") and ack.created_at
-    assert all(f.acknowledged is None for rule, f in flags.items() if rule != "run_of_8")
+    near = flags["near_limit"]  # acknowledged a week earlier: it holds while the signal goes on
+    continued = near.since is not None and near.since <= W - WEEK
+    assert (near.acknowledged is not None) == continued
+    others = (f for rule, f in flags.items() if rule not in ("run_of_8", "near_limit"))
+    assert all(f.acknowledged is None for f in others)
+
+
+def test_an_acknowledgement_lasts_while_its_signal_continues(cfg, churn_db: Path) -> None:
+    """Acknowledged in one week, the same continuing signal is not news the next week (the
+    walk skips it as handled); once the stretch restarts the acknowledgement no longer holds."""
+    earlier = build(cfg, churn_db, W - WEEK).kpi("churn")
+    lead = earlier.lead
+    assert lead is not None and lead.since is not None
+    with Store(churn_db) as store:
+        store.add_acknowledgements("churn", W - WEEK, [lead.rule], "seen", "ana")
+    now = build(cfg, churn_db)
+    same = next(f for f in now.kpi("churn").flags if f.rule == lead.rule)
+    assert same.since == lead.since and same.acknowledged is not None
+    now_lead = now.kpi("churn").lead  # handled only while the acknowledged rule still leads
+    assert now_lead is not None
+    assert ("churn" in now.handled) == (now_lead.acknowledged is not None)
+    before_it = build(cfg, churn_db, lead.since - WEEK).kpi("churn").flags
+    assert all(f.acknowledged is None for f in before_it)
 
 
 def test_json_fields_and_notes(cfg, churn_db: Path) -> None:

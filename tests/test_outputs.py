@@ -103,7 +103,17 @@ def test_json_export_has_documented_fields(sample_db: Path, tmp_path: Path) -> N
     assert kpi["history"][-1]["value"] == kpi["value"]
     assert {"centre", "lower", "upper"} <= set(kpi["limits"])
     assert kpi["target"]["value"] == 0.02 and kpi["target"]["status"] == "off_track"
-    assert {"rule", "tone", "message", "acknowledged"} <= set(kpi["flags"][0])
+    assert {"rule", "tone", "message", "since", "new", "lead", "acknowledged"} == set(
+        kpi["flags"][0]
+    )
+    first, target = kpi["flags"][0], kpi["flags"][-1]
+    assert (first["rule"], first["since"], first["new"], first["lead"]) == (
+        "outside_limits", "2026-W44", False, True,
+    )  # fmt: skip
+    assert (target["rule"], target["since"], target["new"], target["lead"]) == (
+        "target", None, False, False,
+    )  # fmt: skip
+    assert {"new": 2, "continuing": 12}.items() <= doc["counts"].items()
     assert kpi["wow"]["abs"] == pytest.approx(kpi["value"] - kpi["previous"])
 
 

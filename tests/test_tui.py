@@ -53,7 +53,7 @@ def test_opens_at_the_latest_week(sample: Path, size) -> None:
         title = "Zira weekly KPI review" if size[0] > 80 else "Zira weekly KPI rev…"
         assert f"{title} · 2026-W47 · 16–22 Nov 2026" in text
         assert "2 decisions carried over" in text if size[0] > 80 else "2 carried over" in text
-        assert "15 flagged (8 bad)" in text and "0 missing" in text
+        assert "15 flagged (8 bad) · 2 new · 12 continuing" in text and "0 missing" in text
         assert current(app) == ("acquisition", "traffic")
         assert app.screen.has_class("-wide") == (size[0] >= 120)
 
@@ -127,17 +127,23 @@ def test_f_and_shift_f_walk_the_flags(sample: Path, size) -> None:
     async def script(pilot: Pilot) -> None:
         flagged = [k.id for k in app.review.kpis if k.flags]
         assert len(flagged) == 15
+        assert app.review.handled == {"cpa", "churn_rate"}  # continuing, an open decision
         await pilot.press("f")
-        assert current(app)[1] == flagged[1]  # Traffic is current: the next one
-        kpi = app.review.kpi(flagged[1])
+        assert current(app)[1] == "csat"  # the new bad signal first, though Traffic is current
+        kpi = app.review.kpi("csat")
         text = status_text(app)
-        assert text.startswith("[2/15]")
-        assert " ".join(kpi.flags[0].message.split()) in text
-        await pilot.press("F", "F")
-        assert current(app)[1] == flagged[-1]  # wraps around
-        assert status_text(app).startswith("[15/15]")
+        assert text.startswith("[1/13]")
+        assert kpi.lead is not None and kpi.lead.new
+        assert " ".join(kpi.lead.message.split())[:40] in text
         await pilot.press("f")
-        assert current(app)[1] == flagged[0]
+        assert current(app)[1] == "signups"  # then the new good one
+        await pilot.press("f")
+        assert current(app)[1] == "traffic"  # then the continuing ones, in dashboard order
+        await pilot.press("F", "F", "F")
+        assert current(app)[1] == "ltv_cac"  # wraps around
+        assert status_text(app).startswith("[13/13]")
+        await pilot.press("f")
+        assert current(app)[1] == "csat"
         await pilot.press("down")  # an arrow ends the walk's counter
         assert not status_text(app).startswith("[")
 
@@ -249,10 +255,11 @@ def test_every_key_is_in_the_footer_and_the_command_palette(sample: Path, size) 
                   "q"}  # fmt: skip
         assert wanted <= keys
         bar = app.screen.query_one("KeyBar").render().plain
-        for shown in ("↑ ↓ KPI", "[ ] Week", "f F Flag", "⏎ Detail", "d Decide", "D Decisions",
+        for shown in ("↑ ↓ KPI", "[ ] Week", "⏎ Detail", "d Decide", "D Decisions",
                       "e Notes", "? Help"):  # fmt: skip
             assert shown in bar
-        # 80 columns leave out the pane and quit keys (help and the palette list them)
+        assert ("f F H Flag" if size[0] > 80 else "f F Flag") in bar
+        # 80 columns leave out the pane, quit and handled keys (help and the palette list them)
         for spare in ("tab ⇧⇥ Pane", "q Quit"):
             assert (spare in bar) == (size[0] > 80), spare
         names = [c.title for c in app.get_system_commands(app.screen)]

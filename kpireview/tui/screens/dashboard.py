@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from kpireview.review import Kpi, WeekReview
 
 WIDE = 120  # columns from which the panes sit in a 2×2 grid
-CHROME = 2 + 1 + 4  # header, footer, and a status line of four lines
-STATUS_LINES, STATUS_LINES_TALL = 4, 6
+CHROME = 2 + 1 + 2  # header, footer, and a status line of two lines
 PANE = Binding.Group("Pane")
 WEEK = Binding.Group("Week")
 FLAG = Binding.Group("Flag")
@@ -50,9 +49,13 @@ class DashboardScreen(Screen[None]):
         Binding("right_square_bracket", "app.week(1)", "Week", group=WEEK, id="next_week",
                 tooltip="Next week"),
         Binding("f", "flag(1)", "Flag", group=FLAG, id="next_flag",
-                tooltip="Next flagged KPI, with its flags in the status line"),
+                tooltip="Next flagged KPI, with its lead flag in the status line: new bad "
+                "signals first, then new good ones, then continuing ones"),
         Binding("F", "flag(-1)", "Flag", group=FLAG, id="previous_flag",
                 tooltip="Previous flagged KPI"),
+        Binding("H", "walk_handled", "Flag", group=FLAG, id="walk_handled",
+                tooltip="Walk the handled KPIs too (a continuing signal with an open "
+                "decision), or skip them again"),
         Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the KPI's detail"),
         *DECISION_KEYS,
     ]  # fmt: skip
@@ -73,6 +76,9 @@ class DashboardScreen(Screen[None]):
         self.config = config
         self.read_only = read_only
         self._walk = ""
+        self._handled: frozenset[str] = frozenset()
+        self.walk_handled = False  # whether f / F also visit the handled KPIs
+        self._walked_to: tuple[str, int] | None = None  # where the walk's last step went
         self._here: tuple[str, int] | None = None
         self._told_copy = False
 
@@ -101,7 +107,6 @@ class DashboardScreen(Screen[None]):
         tall = wide and 2 * self._tallest() <= self._room(height)
         for pane in self.query(PillarPane):
             pane.set_row_height(2 if tall else 1)
-        self.query_one(StatusLine).max_lines = STATUS_LINES_TALL if height >= 40 else STATUS_LINES
 
     def _tallest(self) -> int:
         pillars = self.config.pillars
@@ -132,6 +137,7 @@ class DashboardScreen(Screen[None]):
     def show_review(self, review: WeekReview) -> None:
         """Put a review's numbers in the panes (built once, in compose) and the header."""
         self.query_one(ReviewHeader).show(review)
+        self._handled = review.handled
         kpis = {k.id: k for k in review.kpis}
         for pane in self.query(PillarPane):
             pane.show(kpis)
@@ -168,8 +174,9 @@ class DashboardScreen(Screen[None]):
             pane.focus()
 
     def _show_status(self, walk: str = "", keep: bool = False) -> None:
-        pane = self.current
-        self.query_one(StatusLine).show(pane.kpi if pane else None, walk, keep)
+        kpi = self.current.kpi if self.current else None
+        handled = kpi is not None and kpi.id in self._handled
+        self.query_one(StatusLine).show(kpi, walk, keep, handled)
 
     def action_pane(self, step: int) -> None:
         panes = self.panes
@@ -178,23 +185,47 @@ class DashboardScreen(Screen[None]):
         panes[(index + step) % len(panes)].focus()
 
     def action_flag(self, step: int) -> None:
-        """Walk the flagged KPIs in dashboard order, wrapping; show their flags."""
+        """Walk the flagged KPIs, wrapping: new bad signals, new good ones, then the others,
+        each group in dashboard order; handled ones only when asked (``H``)."""
         order = [(p, i) for p in self.panes for i, _ in enumerate(p.metrics)]
-        flagged = [n for n, (p, i) in enumerate(order) if _has_flags(p.row_kpis()[i])]
-        if not flagged:
-            self.say("No flagged KPIs this week.")
+        kpis = [p.row_kpis()[i] for p, i in order]
+        walk = sorted(
+            (n for n, kpi in enumerate(kpis) if self._walked(kpi)),
+            key=lambda n: (_walk_group(kpis[n]), n),
+        )
+        if not walk:
+            skipped = any(_has_flags(kpi) for kpi in kpis)
+            self.say("Every flagged KPI is handled (H: walk them too)." if skipped
+                     else "No flagged KPIs this week.")  # fmt: skip
             return
         pane = self.current
         here = order.index((pane, pane.cursor)) if pane in self.panes else -1
-        ahead = [n for n in flagged if (n - here) * step > 0] or flagged
-        n = ahead[0] if step > 0 else ahead[-1]
-        self._walk = f"[{flagged.index(n) + 1}/{len(flagged)}]"
+        walking = pane is not None and self._walked_to == (pane.pillar_id, pane.cursor)
+        if walking and here in walk:  # the walk goes on from where it stopped
+            n = walk[(walk.index(here) + step) % len(walk)]
+        else:  # a new walk starts at its first (f) or last (F) KPI
+            n = walk[0] if step > 0 else walk[-1]
+        self._walk = f"[{walk.index(n) + 1}/{len(walk)}]"
         target, index = order[n]
+        self._walked_to = (target.pillar_id, index)
         if target is pane:
             target.move_to(index)
         else:
             target.cursor = index
             target.focus()
+
+    def _walked(self, kpi: Kpi | None) -> bool:
+        if not _has_flags(kpi):
+            return False
+        return self.walk_handled or kpi.id not in self._handled  # type: ignore[union-attr]
+
+    def action_walk_handled(self) -> None:
+        self.walk_handled = not self.walk_handled
+        self.say(
+            "The flag walk visits the handled KPIs too (H: skip them)."
+            if self.walk_handled
+            else "The flag walk skips the handled KPIs (H: walk them too)."
+        )
 
     def action_open_detail(self) -> None:
         pane = self.current
@@ -212,3 +243,11 @@ class DashboardScreen(Screen[None]):
 
 def _has_flags(kpi: Kpi | None) -> bool:
     return kpi is not None and bool(kpi.flags)
+
+
+def _walk_group(kpi: Kpi | None) -> int:
+    """0: a new bad lead signal, 1: a new good one, 2: the others (continuing, target only)."""
+    lead = kpi.lead if kpi is not None else None
+    if lead is None or not lead.new:
+        return 2
+    return 0 if lead.tone == "bad" else 1

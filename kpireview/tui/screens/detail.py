@@ -310,9 +310,15 @@ def _flags(kpi: Kpi) -> RenderableType:
     grid = Table.grid(padding=(0, 1))
     grid.add_column(no_wrap=True)
     grid.add_column()
-    for flag in kpi.flags:
+    headline = kpi.headline
+    also = [f for f in kpi.flags if f not in headline]
+    for flag in headline:
         colour = TONE_COLOUR.get(flag.tone, "")
         grid.add_row(Text(TONE_MARK.get(flag.tone, "·"), colour), Text(safe(flag.message), colour))
+    if also:  # the other rules: supporting evidence for the lead
+        grid.add_row(Text(""), Text("Also:", "dim"))
+        for flag in also:
+            grid.add_row(Text("·", "dim"), Text(safe(flag.message), "dim"))
     return grid
 
 

@@ -67,14 +67,22 @@ class ReviewHeader(Widget):
             second = Text(" No data yet: import a CSV file (kpireview import FILE.csv)")
         else:
             second = Text(f" {counts_text(self.review)}")
+            if second.cell_len > width:  # the targets' counts by their symbols
+                second = Text(f" {counts_text(self.review, short=True)}")
         return Text("\n").join([fit_text(first, width), fit_text(second, width)])
 
 
-def counts_text(review: WeekReview) -> str:
+def counts_text(review: WeekReview, short: bool = False) -> str:
+    """The week's counts; ``short`` names the target statuses by their symbols (● ✓ △ ✗)."""
     c = review.counts
+    targets = (
+        f"targets ●{c.met} ✓{c.on_track} △{c.at_risk} ✗{c.off_track}"
+        if short
+        else f"{c.met} met · {c.on_track} on track · {c.at_risk} at risk · {c.off_track} off track"
+    )
     return (f"{review.partial} · " if review.partial else "") + (
-        f"{c.flagged} flagged ({c.bad} bad) · {c.met} met · {c.on_track} on track · "
-        f"{c.at_risk} at risk · {c.off_track} off track · {c.missing} missing"
+        f"{c.flagged} flagged ({c.bad} bad) · {c.new} new · {c.continuing} continuing · "
+        f"{targets} · {c.missing} missing"
     )
 
 

@@ -1,4 +1,4 @@
-"""The status line: the flag sentences of the current KPI (the meeting walk), or 'No flags'."""
+"""The status line: the lead flag sentence of the current KPI (the meeting walk), or 'No flags'."""
 
 from __future__ import annotations
 
@@ -17,33 +17,39 @@ if TYPE_CHECKING:
 
     from kpireview.review import Kpi
 
-MAX_LINES = 4
+MAX_LINES = 2
 TONE_MARK = {"good": "+", "bad": "−"}
+HANDLED = "handled · "
 Line = tuple[str, str | None]
 
 
 class StatusLine(Widget):
-    """Each flag of the KPI on its own line, wrapped; at most MAX_LINES, cut with an ellipsis."""
+    """The KPI's lead flag sentence and its target miss, in a fixed MAX_LINES lines: a line
+    each (or the lead's sentence over both), cut with an ellipsis; the grid never moves."""
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kpi: Kpi | None = None
         self.walk = ""
+        self.handled = False
         self.message = ""
         self.error = False
         self.max_lines = MAX_LINES
 
-    def show(self, kpi: Kpi | None, walk: str = "", keep: bool = False) -> None:
-        """The flags of a KPI; ``keep`` keeps a message said before (until the next move)."""
-        self.kpi, self.walk = kpi, walk
+    def show(
+        self, kpi: Kpi | None, walk: str = "", keep: bool = False, handled: bool = False
+    ) -> None:
+        """The flags of a KPI; ``keep`` keeps a message said before (until the next move);
+        ``handled`` marks a KPI whose continuing signal has an open decision."""
+        self.kpi, self.walk, self.handled = kpi, walk, handled
         if not keep:
             self.message = ""
-        self.refresh(layout=True)
+        self.refresh()
 
     def say(self, message: str, error: bool = False) -> None:
         """A message in place of the flags (✗ first for an error: not only red)."""
         self.message, self.error = message, error
-        self.refresh(layout=True)
+        self.refresh()
 
     def _lines(self, width: int) -> list[Line]:
         """(text, tone) lines for a width."""
@@ -51,7 +57,8 @@ class StatusLine(Widget):
         if self.message:
             text = f"✗ {self.message}" if self.error else self.message
             wrapped = textwrap.wrap(text, width, break_on_hyphens=False)  # paths stay whole
-            return [(line, "bad" if self.error else None) for line in wrapped][: self.max_lines]
+            tone = "bad" if self.error else None
+            return [(line, tone) for line in _cut(wrapped, self.max_lines, width)]
         kpi = self.kpi
         if kpi is None:
             return [("", None)]
@@ -60,17 +67,22 @@ class StatusLine(Widget):
             return [(f"No flags for {kpi.label}{extra}", "dim")]
         prefix = f"{self.walk} " if self.walk else ""
         blocks = []
-        for flag in kpi.flags:
+        for flag in kpi.headline:
             first = f"{prefix}{TONE_MARK.get(flag.tone, '·')} "
+            if flag.lead and self.handled:
+                first += HANDLED
             wrapped = textwrap.wrap(
                 flag.message, width, initial_indent=first, subsequent_indent="  "
             )
-            blocks.append([(line, flag.tone) for line in wrapped])
+            blocks.append((wrapped, flag.tone))
             prefix = ""
-        return _fit_blocks(blocks, self.max_lines, width)
+        if len(blocks) == 1:  # the one sentence may take every line
+            wrapped, tone = blocks[0]
+            return [(line, tone) for line in _cut(wrapped, self.max_lines, width)]
+        return [((_cut(wrapped, 1, width) or [""])[0], tone) for wrapped, tone in blocks[:2]]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
+        return self.max_lines
 
     def render(self) -> Text:
         lines = []
@@ -80,19 +92,9 @@ class StatusLine(Widget):
         return Text("\n").join(lines)
 
 
-def _fit_blocks(blocks: list[list[Line]], max_lines: int, width: int) -> list[Line]:
-    """Whole flags while they fit; then a line saying how many more there are."""
-    lines: list[Line] = []
-    for i, block in enumerate(blocks):
-        left = len(blocks) - i
-        if len(lines) + len(block) > max_lines or (
-            left > 1 and len(lines) + len(block) == max_lines
-        ):
-            if not lines:  # one long flag: as much of it as fits
-                kept = block[: max_lines - 1]
-                text, tone = block[max_lines - 1]
-                return kept + [(text[: width - 1] + ELLIPSIS, tone)]
-            more = f"{ELLIPSIS} {left} more flag{'s' if left > 1 else ''} (enter: detail)"
-            return lines + [(more, "dim")]
-        lines += block
-    return lines
+def _cut(lines: list[str], count: int, width: int) -> list[str]:
+    """The first ``count`` lines; the last ends in an ellipsis when some were left out."""
+    if len(lines) <= count:
+        return lines
+    last = lines[count - 1]
+    return [*lines[: count - 1], last[: width - 1] + ELLIPSIS]

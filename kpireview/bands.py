@@ -52,6 +52,7 @@ SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
+SEASON_KEEP, SEASON_GAIN = 1.0, 0.9  # weaker factors still count when they helped, see _seasonal_ok
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
 NEAR_RHO = 1.0  # near-limit lines at (1 + NEAR_RHO × rho) / 2 of the way to the limits
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
@@ -372,24 +373,40 @@ class History:
         return statistics.median(slopes), se
 
     def _seasonal_ok(self, t: int, base: list[int], before: int, method: str) -> bool:
-        """Two years of data, factors for every week used, and (auto) factors that matter."""
-        f = self.factors
-        if before < bandfit.SEASON_WEEKS or f[t] is None or any(f[k] is None for k in base):
+        """Two years of data, factors for every week used, and (auto) factors that matter: their
+        spread beyond SEASON_T standard errors, or beyond SEASON_KEEP when dividing the past
+        year by them took a tenth or more off its spread about a line (weak but real
+        seasonality, which would otherwise flip the band in and out of seasonal)."""
+        if not self._factors_known(t, base, before):
             return False
         if method == SEASONAL:
             return True
-        year = [
-            f[k] for k in range(max(0, before - bandfit.SEASON_SPAN), before) if f[k] is not None
-        ]
-        ratios = [self.y[k] / f[k] for k in base]  # type: ignore[operator]
-        mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
-        mean = math.fsum(ratios) / len(ratios)
-        noise = mr / 1.128 / mean if mean > 0 else math.inf
-        years = max(1, min(bandfit.SEASON_YEARS, before // bandfit.SEASON_SPAN - 1))
-        se = noise / math.sqrt(
-            (2 * bandfit.SEASON_NEAR + 1) * years - 2
-        )  # a factor's standard error
-        return len(year) > 8 and bandfit.sd(year, 0) > SEASON_T * se
+        z = bandfit.season_z(self.y, self.factors, base, before)
+        if z > SEASON_T:
+            return True
+        if z <= SEASON_KEEP or before != t:
+            return False
+        return self._factors_help(before)
+
+    def _factors_help(self, before: int) -> bool:
+        """Whether the past year (in its segment), divided by its factors, spreads less about
+        a straight line than it does undivided, by SEASON_GAIN."""
+        d = self._divider(before - 1)
+        lo = max(0 if d is None else d, before - bandfit.SEASON_SPAN)
+        plain, divided = self._adjusted(False), self._adjusted(True)
+        weeks = [k for k in range(lo, min(before, self.n)) if divided[k] is not None]
+        if len(weeks) < bandfit.SEASON_HALF:
+            return False
+        spread = bandfit.line_spread
+        return spread(divided, weeks) < SEASON_GAIN * spread(plain, weeks)
+
+    def _factors_known(self, t: int, base: list[int], before: int) -> bool:
+        f = self.factors
+        return (
+            before >= bandfit.SEASON_WEEKS
+            and f[t] is not None
+            and all(f[k] is not None for k in base)
+        )
 
     def _adjusted(self, seasonal: bool) -> bandfit.Adjusted:
         """The values the lines are fitted to: logs (when all are positive) of the values

@@ -58,6 +58,7 @@ NEAR_RHO = 1.0  # near-limit lines at (1 + NEAR_RHO × rho) / 2 of the way to th
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
 SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
 SCALE_STEP, SCALE_MIN, SCALE_CAP = 1, 8, 3.0  # weeks apart, errors needed, largest counted
+SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
@@ -207,7 +208,8 @@ class History:
         last = res[-CONFIRM_WEEKS:]
         if len(last) < CONFIRM_WEEKS or any(r is None for r in last):
             return None
-        mean = math.fsum(last) / CONFIRM_WEEKS  # type: ignore[arg-type]
+        cap = SHIFT_CAP * sigma  # a one-week spike among them does not make a shift
+        mean = math.fsum(max(-cap, min(cap, r)) for r in last) / CONFIRM_WEEKS  # type: ignore
         sign = 1 if mean > 0 else -1
         if any(sign * r <= 0 for r in last) or abs(mean) <= SHIFT_SIGMAS * sigma:  # type: ignore
             return None

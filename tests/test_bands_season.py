@@ -34,3 +34,17 @@ def test_weak_seasonality_that_helps_gives_a_seasonal_band() -> None:
     band = history.band(START + timedelta(weeks=155))
     assert band.method == bands.SEASONAL
     assert band.explanation.startswith("seasonal")
+
+
+def test_a_spike_after_a_small_drift_proposes_no_divider() -> None:
+    """100 ± 1 for 40 weeks, then 102 for three weeks and a spike to 130. The last 4 weeks are
+    all above the line and on average 9 above it, beyond 2.25 sigmas (4.0, sigma 1.77), but the
+    spike counts for at most 3 sigmas: on average 2.8 above, no shift. A sustained move to
+    112 from week 43 instead is confirmed at week 45, as beginning at week 43."""
+    values = [100.0 + (1.0 if k % 2 == 0 else -1.0) for k in range(40)] + [102.0] * 3 + [130.0]
+    history = History([(START + timedelta(weeks=k), v) for k, v in enumerate(values)])
+    assert history.band(START + timedelta(weeks=43)).method == bands.FLAT
+    assert history.propose_divider(START + timedelta(weeks=43)) is None
+    moved = values[:43] + [112.0] * 3
+    history = History([(START + timedelta(weeks=k), v) for k, v in enumerate(moved)])
+    assert history.propose_divider(START + timedelta(weeks=45)) == START + timedelta(weeks=43)

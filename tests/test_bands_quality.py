@@ -1,4 +1,4 @@
-"""The automatic choice of a seasonal band when the seasonality is weak but real."""
+"""Band choices and proposals measured against the signal bench: weak seasonality, spikes."""
 
 from __future__ import annotations
 

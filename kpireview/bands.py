@@ -39,20 +39,20 @@ import bisect
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 
 from kpireview import bandfit, signals
+from kpireview.bandtypes import AUTO, FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
+from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
 from kpireview.periods import week_label
 
-AUTO, FLAT, TREND, SEASONAL, OFF = "auto", "flat", "trend", "seasonal", "off"
-METHODS = (AUTO, FLAT, TREND, SEASONAL, OFF)
 SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
-SEASON_KEEP, SEASON_GAIN = 1.0, 0.9  # weaker factors still count when they helped, see _seasonal_ok
+SEASON_KEEP, SEASON_GAIN = 1.0, 0.9  # weaker factors that helped count, see _seasonal_ok
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
 NEAR_RHO = 1.0  # near-limit lines at (1 + NEAR_RHO × rho) / 2 of the way to the limits
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
@@ -62,74 +62,6 @@ SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distanc
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
-
-
-@dataclass(frozen=True)
-class Options:
-    """Per-KPI settings: ``lock`` is (first week, last week) of locked limits."""
-
-    method: str = AUTO
-    baseline_weeks: int = 20
-    lock: tuple[date, date] | None = None
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
-        if self.baseline_weeks < signals.MIN_BASELINE:
-            raise ValueError(f"baseline_weeks must be at least {signals.MIN_BASELINE}")
-        if self.lock is not None and self.lock[0] > self.lock[1]:
-            raise ValueError("lock: the first week is after the last")
-
-
-@dataclass(frozen=True)
-class Band:
-    """The expected band at ``week``. Lines are None when there is no band (settling, off,
-    too little data). ``slope`` is the trend per week at the week, in value units; ``factor``
-    the seasonal factor (1 without one); ``mr_bar`` is of the values about the line (divided
-    by their factors when seasonal). ``first``/``last``: the range of weeks fitted on.
-    ``lower_half``/``upper_half``: the lines of the near-limit rule (halfway for a flat band;
-    further out for a trend or seasonal one whose values stick together, see NEAR_RHO).
-    Private fields hold the line in the units it was fitted in (logs when all values are
-    positive, divided by the seasonal factors)."""
-
-    week: date
-    method: str
-    centre: float | None = None
-    lower: float | None = None
-    upper: float | None = None
-    lower_half: float | None = None
-    upper_half: float | None = None
-    mr_bar: float | None = None
-    slope: float = 0.0
-    factor: float = 1.0
-    weeks: int = 0
-    first: date | None = None
-    last: date | None = None
-    divider: date | None = None
-    locked: bool = False
-    scale: float = 1.0  # the spread widened to match the band's record (trend, seasonal)
-    run_length: int = signals.RUN_LENGTH  # weeks on one side of the line that make a run
-    explanation: str = ""
-    _level: float = 0.0  # the line at the week, divided by the factor
-    _step: float = 0.0  # the line's slope, divided by the factor
-    _spread: float = 0.0  # from the line to a limit, divided by the factor
-    _near: float = 0.5  # the near-limit lines' share of the way from the line to a limit
-
-
-@dataclass(frozen=True)
-class BandSignal:
-    """A rule firing on the band at ``week``. ``since``: the first week of the unbroken stretch
-    of weeks on which this rule (same side) fired, so it is new when ``since == week``.
-    ``began``: the first week of its evidence (the run's first week, for a run)."""
-
-    rule: str
-    side: str
-    tone: str
-    value: float
-    limit: float
-    run: int
-    since: date
-    began: date
 
 
 class History:

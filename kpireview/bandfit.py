@@ -128,6 +128,31 @@ def run_length(res: list[float]) -> int:
     return max(signals.RUN_LENGTH, math.ceil(runs))
 
 
+def season_z(y: list[float | None], f: Factors, base: list[int], before: int) -> float:
+    """How much the seasonal factors matter: the spread of the past year's factors over a
+    factor's standard error (the baseline's noise, from its moving ranges divided by the
+    factors, over the square root of the ratios a factor averages); 0 when unknown."""
+    year = [g for k in range(max(0, before - SEASON_SPAN), before) if (g := f[k]) is not None]
+    ratios = [y[k] / f[k] for k in base]  # type: ignore[operator]
+    mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
+    mean = math.fsum(ratios) / len(ratios)
+    noise = mr / 1.128 / mean if mean > 0 else math.inf
+    years = max(1, min(SEASON_YEARS, before // SEASON_SPAN - 1))
+    se = noise / math.sqrt((2 * SEASON_NEAR + 1) * years - 2)
+    return sd(year, 0) / se if len(year) > 8 and se > 0 else 0.0
+
+
+def line_spread(z: Adjusted, weeks: list[int]) -> float:
+    """The mean square of z at ``weeks`` (all known) about their least-squares line."""
+    n = len(weeks)
+    sk = sz = skk = skz = szz = 0.0
+    for k in weeks:
+        v = z[k]
+        sk, sz, skk, skz, szz = sk + k, sz + v, skk + k * k, skz + k * v, szz + v * v  # type: ignore
+    sxx, sxy, syy = skk - sk * sk / n, skz - sk * sz / n, szz - sz * sz / n
+    return max(0.0, syy - (sxy * sxy / sxx if sxx > 0 else 0.0)) / n
+
+
 def sd(values: list[float], ddof: int) -> float:
     mean = math.fsum(values) / len(values)
     return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - ddof))

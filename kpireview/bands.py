@@ -39,95 +39,29 @@ import bisect
 import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 
 from kpireview import bandfit, signals
+from kpireview.bandtypes import AUTO, FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
+from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
 from kpireview.periods import week_label
 
-AUTO, FLAT, TREND, SEASONAL, OFF = "auto", "flat", "trend", "seasonal", "off"
-METHODS = (AUTO, FLAT, TREND, SEASONAL, OFF)
 SETTLING, NONE = "settling", "none"  # band states besides the methods
 SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
 TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
 SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
+SEASON_KEEP, SEASON_GAIN = 1.0, 0.9  # weaker factors that helped count, see _seasonal_ok
 FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
 NEAR_RHO = 1.0  # near-limit lines at (1 + NEAR_RHO × rho) / 2 of the way to the limits
 SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
 SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
 SCALE_STEP, SCALE_MIN, SCALE_CAP = 1, 8, 3.0  # weeks apart, errors needed, largest counted
+SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
-
-
-@dataclass(frozen=True)
-class Options:
-    """Per-KPI settings: ``lock`` is (first week, last week) of locked limits."""
-
-    method: str = AUTO
-    baseline_weeks: int = 20
-    lock: tuple[date, date] | None = None
-
-    def __post_init__(self) -> None:
-        if self.method not in METHODS:
-            raise ValueError(f"unknown method {self.method!r}; expected one of {METHODS}")
-        if self.baseline_weeks < signals.MIN_BASELINE:
-            raise ValueError(f"baseline_weeks must be at least {signals.MIN_BASELINE}")
-        if self.lock is not None and self.lock[0] > self.lock[1]:
-            raise ValueError("lock: the first week is after the last")
-
-
-@dataclass(frozen=True)
-class Band:
-    """The expected band at ``week``. Lines are None when there is no band (settling, off,
-    too little data). ``slope`` is the trend per week at the week, in value units; ``factor``
-    the seasonal factor (1 without one); ``mr_bar`` is of the values about the line (divided
-    by their factors when seasonal). ``first``/``last``: the range of weeks fitted on.
-    ``lower_half``/``upper_half``: the lines of the near-limit rule (halfway for a flat band;
-    further out for a trend or seasonal one whose values stick together, see NEAR_RHO).
-    Private fields hold the line in the units it was fitted in (logs when all values are
-    positive, divided by the seasonal factors)."""
-
-    week: date
-    method: str
-    centre: float | None = None
-    lower: float | None = None
-    upper: float | None = None
-    lower_half: float | None = None
-    upper_half: float | None = None
-    mr_bar: float | None = None
-    slope: float = 0.0
-    factor: float = 1.0
-    weeks: int = 0
-    first: date | None = None
-    last: date | None = None
-    divider: date | None = None
-    locked: bool = False
-    scale: float = 1.0  # the spread widened to match the band's record (trend, seasonal)
-    run_length: int = signals.RUN_LENGTH  # weeks on one side of the line that make a run
-    explanation: str = ""
-    _level: float = 0.0  # the line at the week, divided by the factor
-    _step: float = 0.0  # the line's slope, divided by the factor
-    _spread: float = 0.0  # from the line to a limit, divided by the factor
-    _near: float = 0.5  # the near-limit lines' share of the way from the line to a limit
-
-
-@dataclass(frozen=True)
-class BandSignal:
-    """A rule firing on the band at ``week``. ``since``: the first week of the unbroken stretch
-    of weeks on which this rule (same side) fired, so it is new when ``since == week``.
-    ``began``: the first week of its evidence (the run's first week, for a run)."""
-
-    rule: str
-    side: str
-    tone: str
-    value: float
-    limit: float
-    run: int
-    since: date
-    began: date
 
 
 class History:
@@ -206,7 +140,8 @@ class History:
         last = res[-CONFIRM_WEEKS:]
         if len(last) < CONFIRM_WEEKS or any(r is None for r in last):
             return None
-        mean = math.fsum(last) / CONFIRM_WEEKS  # type: ignore[arg-type]
+        cap = SHIFT_CAP * sigma  # a one-week spike among them does not make a shift
+        mean = math.fsum(max(-cap, min(cap, r)) for r in last) / CONFIRM_WEEKS  # type: ignore
         sign = 1 if mean > 0 else -1
         if any(sign * r <= 0 for r in last) or abs(mean) <= SHIFT_SIGMAS * sigma:  # type: ignore
             return None
@@ -372,24 +307,40 @@ class History:
         return statistics.median(slopes), se
 
     def _seasonal_ok(self, t: int, base: list[int], before: int, method: str) -> bool:
-        """Two years of data, factors for every week used, and (auto) factors that matter."""
-        f = self.factors
-        if before < bandfit.SEASON_WEEKS or f[t] is None or any(f[k] is None for k in base):
+        """Two years of data, factors for every week used, and (auto) factors that matter: their
+        spread beyond SEASON_T standard errors, or beyond SEASON_KEEP when dividing the past
+        year by them took a tenth or more off its spread about a line (weak but real
+        seasonality, which would otherwise flip the band in and out of seasonal)."""
+        if not self._factors_known(t, base, before):
             return False
         if method == SEASONAL:
             return True
-        year = [
-            f[k] for k in range(max(0, before - bandfit.SEASON_SPAN), before) if f[k] is not None
-        ]
-        ratios = [self.y[k] / f[k] for k in base]  # type: ignore[operator]
-        mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
-        mean = math.fsum(ratios) / len(ratios)
-        noise = mr / 1.128 / mean if mean > 0 else math.inf
-        years = max(1, min(bandfit.SEASON_YEARS, before // bandfit.SEASON_SPAN - 1))
-        se = noise / math.sqrt(
-            (2 * bandfit.SEASON_NEAR + 1) * years - 2
-        )  # a factor's standard error
-        return len(year) > 8 and bandfit.sd(year, 0) > SEASON_T * se
+        z = bandfit.season_z(self.y, self.factors, base, before)
+        if z > SEASON_T:
+            return True
+        if z <= SEASON_KEEP or before != t:
+            return False
+        return self._factors_help(before)
+
+    def _factors_help(self, before: int) -> bool:
+        """Whether the past year (in its segment), divided by its factors, spreads less about
+        a straight line than it does undivided, by SEASON_GAIN."""
+        d = self._divider(before - 1)
+        lo = max(0 if d is None else d, before - bandfit.SEASON_SPAN)
+        plain, divided = self._adjusted(False), self._adjusted(True)
+        weeks = [k for k in range(lo, min(before, self.n)) if divided[k] is not None]
+        if len(weeks) < bandfit.SEASON_HALF:
+            return False
+        spread = bandfit.line_spread
+        return spread(divided, weeks) < SEASON_GAIN * spread(plain, weeks)
+
+    def _factors_known(self, t: int, base: list[int], before: int) -> bool:
+        f = self.factors
+        return (
+            before >= bandfit.SEASON_WEEKS
+            and f[t] is not None
+            and all(f[k] is not None for k in base)
+        )
 
     def _adjusted(self, seasonal: bool) -> bandfit.Adjusted:
         """The values the lines are fitted to: logs (when all are positive) of the values

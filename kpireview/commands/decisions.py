@@ -30,7 +30,7 @@ def decide_command(
     db_path: Path,
     config_path: Path,
 ) -> None:
-    """Record a decision about METRIC for a week (default: the latest with data)."""
+    """Record a decision about METRIC for a week (default: the week the review opens on)."""
     from kpireview import config, decisions
     from kpireview.store import Store
 

@@ -82,7 +82,8 @@ def week_option(func: Callable[..., Any]) -> Callable[..., Any]:
         "--week",
         "week_text",
         metavar="WEEK",
-        help='Week to review: "2026-W47" or any date inside it (default: the latest with data).',
+        help='Week to review: "2026-W47" or any date inside it '
+        "(default: the latest complete week).",
     )(func)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from kpireview.tui.widgets.header import ReviewHeader
 from kpireview.tui.widgets.keybar import KeyBar
@@ -56,6 +58,9 @@ class DashboardScreen(Screen[None]):
         Binding("H", "walk_handled", "Flag", group=FLAG, id="walk_handled",
                 tooltip="Walk the handled KPIs too (a continuing signal with an open "
                 "decision), or skip them again"),
+        Binding("a", "acknowledge", "Ack", id="acknowledge",
+                tooltip="Acknowledge the KPI's signals this week: the walk skips it until "
+                "they change"),
         Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the KPI's detail"),
         *DECISION_KEYS,
     ]  # fmt: skip
@@ -81,6 +86,7 @@ class DashboardScreen(Screen[None]):
         self._walked_to: tuple[str, int] | None = None  # where the walk's last step went
         self._here: tuple[str, int] | None = None
         self._told_copy = False
+        self.acknowledging = False  # a save in a worker is under way
 
     def compose(self) -> ComposeResult:
         size = self.app.size
@@ -234,6 +240,59 @@ class DashboardScreen(Screen[None]):
         from kpireview.tui.screens.detail import DetailScreen
 
         self.app.push_screen(DetailScreen(pane.kpi.id))
+
+    def action_acknowledge(self) -> None:
+        """Acknowledge the current KPI's signals for the week on screen (saved in a worker)."""
+        app = self.app
+        review = app.review  # type: ignore[attr-defined]
+        kpi = self.current.kpi if self.current else None
+        if kpi is None or review is None or self.acknowledging:
+            return
+        if self.read_only:
+            self.say("read-only: acknowledgements are off")
+            return
+        from kpireview.periods import week_label
+
+        label = week_label(review.week, self.config.review.week_starts)
+        lead = kpi.lead
+        if not kpi.flags:
+            self.say(f"{kpi.label} has no signal in {label}: nothing to acknowledge.", True)
+        elif lead is not None and lead.acknowledged is not None:
+            self.say(f"{kpi.label}'s signals for {label} are already acknowledged.")
+        else:
+            self.acknowledging = True
+            self.say(f"Acknowledging {kpi.label}'s signals for {label}…")
+            self._acknowledge(kpi.id, kpi.label, review.week, label)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def _acknowledge(self, metric: str, name: str, week: date, label: str) -> None:
+        """Check and commit the acknowledgement off the event loop, then read the review again."""
+        import sqlite3
+
+        from kpireview import dividers
+        from kpireview.errors import KpiError
+        from kpireview.store import Store
+
+        app = self.app
+        try:
+            with Store(app.db_path, must_exist=True) as store:  # type: ignore[attr-defined]
+                dividers.acknowledge(self.config, store, metric, week, None, "")
+        except (KpiError, sqlite3.Error, OSError) as exc:
+            app.call_from_thread(self._acknowledged, f"Not saved: {exc}", True)
+            return
+        said = f"Acknowledged {name}'s signals for {label} (the walk skips it until it changes)"
+        app.call_from_thread(self._acknowledged, said, False)
+
+    def _acknowledged(self, message: str, error: bool) -> None:
+        self.acknowledging = False
+        if not error:
+            self.app.reload()  # type: ignore[attr-defined]
+        self.say(message, error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "save" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self._acknowledged(f"Not saved: {type(error).__name__}: {error}", True)
 
     def action_decide(self) -> None:
         pane = self.current

@@ -97,6 +97,6 @@ def help_text() -> tuple[Group, Group]:
         Text(" Owner: you, unless changed. Due: a date, fri (the next Friday),", style="dim"),
         Text(" +7d, +2w, or 2026-W49 (its Friday). Saving commits at once;", style="dim"),
         Text(" an edit keeps the earlier text in the decision's history.", style="dim"),
-        Text(" With --read-only, d, x and edits are off; e still writes notes.", style="dim"),
+        Text(" With --read-only, d, a, x and edits are off; e still writes notes.", style="dim"),
     )
     return review, decisions

@@ -38,7 +38,14 @@ class KeyBar(Widget):
     """
     COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
     # Keys left out, in this order, when the line is too narrow for all (help lists them all).
-    SPARE = ("walk_handled", "decision_history", "quit", "next_pane", "previous_pane")
+    SPARE = (
+        "walk_handled",
+        "decision_history",
+        "quit",
+        "next_pane",
+        "previous_pane",
+        "acknowledge",
+    )
 
     def __init__(self) -> None:
         super().__init__()

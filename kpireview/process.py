@@ -138,11 +138,24 @@ def settling(
     weeks = sum(1 for w in baseline if w >= divider.week and w in series)
     if weeks >= signals.MIN_BASELINE:
         return None
-    low = divider.week - timedelta(weeks=PREVIOUS_WEEKS)
+    return moved(series, divider.week, previous, week, direction, weeks)
+
+
+def moved(
+    series: dict[date, float],
+    start: date,
+    previous: date | None,
+    week: date,
+    direction: str,
+    weeks: int = 0,
+) -> Settling:
+    """The level from ``start`` to ``week`` against the one before ``start`` (at most
+    PREVIOUS_WEEKS weeks, from the ``previous`` divider on), and its tone."""
+    low = start - timedelta(weeks=PREVIOUS_WEEKS)
     if previous is not None:
         low = max(low, previous)
-    now = _values(series, divider.week, week + WEEK)
-    then = _values(series, low, divider.week)
+    now = _values(series, start, week + WEEK)
+    then = _values(series, low, start)
     mean, before = _mean(now), _mean(then)
     return Settling(weeks, mean, before, _tone(mean, before, direction))
 

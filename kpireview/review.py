@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpireview import history, news, process, signals, units
+from kpireview import bands, flags, history, process, signal_options, signals, units
 from kpireview.config import Config, Metric, Target
+from kpireview.flags import Flag, Limits
 from kpireview.periods import (
     YEAR_AGO,
     add_months,
@@ -27,7 +28,6 @@ from kpireview.periods import (
 from kpireview.store import Decision, Store
 
 WEEK = timedelta(days=7)
-RUN_WINDOW = 52  # weeks looked back to tell how long a one-sided run has lasted
 Series = dict[date, float]
 
 
@@ -65,32 +65,6 @@ class TargetStatus:
     progress: float | None = None
     metric: str | None = None
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Limits:
-    centre: float
-    lower: float
-    upper: float
-    mr_bar: float
-    weeks: int
-    since: date | None = None  # the first week of the baseline used
-    method: str = "flat"  # XmR over the baseline: centre and limits flat
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One rule's flag. ``lead``: the KPI's strongest signal (or its missing value);
-    ``since``: the first week of the signal's unbroken stretch (None for a target miss);
-    ``new``: the stretch began this week."""
-
-    rule: str
-    tone: str
-    message: str
-    since: date | None = None
-    new: bool = False
-    lead: bool = False
-    acknowledged: process.Acknowledged | None = None
 
 
 @dataclass(frozen=True)
@@ -238,7 +212,7 @@ class Data:
         default_factory=dict
     )
     changes: process.Changes = field(default_factory=process.Changes)
-    fired: news.Fired = field(default_factory=dict)  # signals of earlier weeks, for `since`
+    histories: dict[tuple, bands.History] = field(default_factory=dict)  # see `history_of`
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -247,6 +221,18 @@ class Data:
 
     def get(self, metric_id: str, segment: str = "") -> Series:
         return self.series.get((metric_id, segment), {})
+
+    def history_of(self, config: Config, m: Metric) -> bands.History:
+        """A KPI's expected bands over its whole series, kept for as long as its dividers and
+        options stay: a week switch reuses the bands already computed."""
+        options = config.options(m)
+        dividers = tuple(d.week for d in self.changes.active.get(m.id, ()))
+        key = (m.id, dividers, options)
+        found = self.histories.get(key)
+        if found is None:
+            found = bands.History(sorted(self.get(m.id).items()), dividers, options)
+            self.histories[key] = found
+        return found
 
 
 def load(config: Config, store: Store, around: date | None = None) -> Data:
@@ -274,6 +260,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
     data = Data(series, reasons, decisions, weeks, restatements=restated)
+    check_locks(config, data)
     data.changes = process.Changes.load(store)
     data.monthly = _monthly(config, data)
     return data
@@ -281,14 +268,22 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
 
 def _window_start(config: Config, week: date) -> date:
     """The first week one week's review reads: whole months 23 months back, or further back
-    for a long history, baseline or run."""
+    for a long history or the expected bands (see `flags.BAND_WEEKS`), and locked limits."""
     first_month = add_months(month_of(week), -23)
-    weeks = max(
-        config.review.history_weeks,
-        RUN_WINDOW,
-        config.review.baseline_weeks + news.SINCE_WEEKS + signals.RUN_LENGTH,
-    )
-    return min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
+    weeks = max(config.review.history_weeks, flags.BAND_WEEKS)
+    start = min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
+    return min([start, *(lock.first for lock in config.locks())])
+
+
+def check_locks(config: Config, data: Data) -> None:
+    """Each locked range within its KPI's data: a one-line error naming where it is written."""
+    locks = config.locks()
+    if locks:
+        spans = {k.metric: data.get(k.metric) for k in locks}
+        starts = config.review.week_starts
+        signal_options.check_locks(
+            locks, {m: (min(s), max(s)) for m, s in spans.items() if s}, starts
+        )
 
 
 def _points_referred(config: Config, decisions: list[Decision]) -> set[tuple[str, date]]:
@@ -413,7 +408,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         open_actions=open_actions,
         partial=_partial(config, data, week),
         process_changes=data.changes.around(week),
-        handled=_handled(kpis.values(), open_actions),
+        handled=flags.handled(kpis.values(), open_actions),
     )
 
 
@@ -466,8 +461,6 @@ class _Frame:
 
     week: date
     history: list[date]
-    baseline: list[date]
-    run: list[date]
     decisions: dict[str, tuple[Decision, ...]]
     months: list[tuple[date, date]]  # the trailing 12 months, each with the month a year before
     month_complete: bool  # whether the reviewed week is the last of its month
@@ -482,8 +475,6 @@ class _Frame:
         return cls(
             week,
             _weeks_back(week, config.review.history_weeks),
-            _weeks_back(week - WEEK, config.review.baseline_weeks),
-            _weeks_back(week, RUN_WINDOW),
             {k: tuple(v) for k, v in by_metric.items()},
             [
                 (add_months(month_of(week), -k), add_months(month_of(week), -k - 12))
@@ -499,10 +490,8 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
     s = data.get(m.id)
     value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
     target = _target(data, m, week, value)
-    divider = data.changes.start(m.id, week)
-    base = [w for w in frame.baseline if w in s and (divider is None or w >= divider.week)]
-    lim = signals.limits([s[w] for w in base])
-    limits = Limits(lim.centre, lim.lower, lim.upper, lim.mr_bar, lim.n, base[0]) if lim else None
+    hist = data.history_of(config, m)
+    band = hist.band(week)
     missing = value is None and previous is not None
     kpi = Kpi(
         id=m.id,
@@ -521,7 +510,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         history=tuple(map(Point, frame.history, map(s.get, frame.history))),
         months=_months(config, data, m, frame),
         target=target,
-        limits=limits,
+        limits=flags.limits(band),
         flags=(),
         missing=missing,
         reason=data.reasons.get((m.id, week), ""),
@@ -533,36 +522,8 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         dividers=data.changes.marks(m.id, week),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    flags = _flags(kpi, s, frame, lim, data.fired, divider)
-    settling = _settling(data, kpi, s, frame, divider) if divider and lim is None else None
-    if settling is not None:
-        flags.insert(0, settling)  # a KPI without a value this week has none
-    if data.changes.acks:
-        flags = [
-            replace(f, acknowledged=data.changes.acknowledged(m.id, week, f.rule, f.since))
-            for f in flags
-        ]
-    object.__setattr__(kpi, "flags", tuple(flags))
+    object.__setattr__(kpi, "flags", tuple(flags.kpi_flags(kpi, hist, band, s, data.changes)))
     return kpi
-
-
-def _settling(
-    data: Data, kpi: Kpi, s: Series, frame: _Frame, divider: process.Divider
-) -> Flag | None:
-    """The 'settling' flag of a KPI whose new segment after a divider is too short."""
-    previous = data.changes.before(kpi.id, divider)
-    state = process.settling(s, divider, previous, frame.week, frame.baseline, kpi.direction)
-    if state is None or kpi.value is None:
-        return None
-    level = ""
-    if state.mean is not None and state.before is not None:
-        level = f": {kpi.fmt(state.mean)} against {kpi.fmt(state.before)} before"
-    message = (
-        f"{kpi.label} moved to a new level from {week_label(divider.week, frame.week.weekday())}"
-        f"{level} (settling: {state.weeks} of {signals.MIN_BASELINE} weeks)"
-    )
-    since = divider.week  # one lead: the move itself, news in the week it was marked
-    return Flag(process.DIVIDER_RULE, state.tone, message, since, since == frame.week, True)
 
 
 def _weeks_back(week: date, n: int) -> list[date]:
@@ -679,85 +640,6 @@ def _month_to_date(
 # --- flags -----------------------------------------------------------------------------------
 
 
-def _flags(
-    kpi: Kpi,
-    s: Series,
-    frame: _Frame,
-    lim: signals.Limits | None,
-    fired: news.Fired,
-    divider: process.Divider | None = None,
-) -> list[Flag]:
-    week = frame.week
-    flags: list[Flag] = []
-    if kpi.missing:
-        prev_label = week_label(week - WEEK, week.weekday())
-        flags.append(
-            Flag(
-                "missing",
-                "bad",
-                f"{kpi.label} has no value for this week (late data?); last value "
-                f"{kpi.fmt(kpi.previous)} the week before ({prev_label})",
-                since=week,
-                new=True,
-                lead=True,
-            )
-        )
-    if lim is not None and kpi.value is not None:
-        recent = list(map(s.get, frame.run))
-        if divider is not None:  # a run does not reach back across a process change
-            recent = [
-                v if w >= divider.week else None for w, v in zip(frame.run, recent, strict=True)
-            ]
-        found = signals.detect(lim, recent, kpi.direction)
-        fired[(kpi.id, week)] = frozenset((x.rule, x.side) for x in found)  # for later weeks
-        lead = news.lead_rule([signal.rule for signal in found])
-        for signal in found:
-            since = news.since(
-                s, week, signal.rule, signal.side, len(frame.baseline), fired, kpi.id
-            )
-            message = _signal_sentence(kpi, signal)
-            flags.append(
-                Flag(signal.rule, signal.tone, message, since, since == week, signal.rule == lead)
-            )
-    target = kpi.target
-    if target is not None and target.status in ("at_risk", "off_track"):
-        flags.append(Flag("target", "bad", _target_sentence(kpi, target)))
-    return flags
-
-
-def _signal_sentence(kpi: Kpi, signal: signals.Signal) -> str:
-    assert kpi.limits is not None
-    lim, side = kpi.limits, signal.side
-    above = "above" if side == "upper" else "below"
-    base = f"({lim.weeks}-week baseline)"
-    value, line = units.distinct(kpi.value, signal.limit, kpi.unit, kpi.currency)
-    if signal.rule == "outside_limits":
-        return f"{kpi.label} {value} is {above} its {side} natural limit {line} {base}"
-    if signal.rule == "run_of_8":
-        return (
-            f"{kpi.label} has been {above} its average {kpi.fmt(lim.centre)} for "
-            f"{signal.run} weeks in a row {base}"
-        )
-    return (
-        f"{kpi.label} {value}: {signal.run} of the last 4 weeks {above} "
-        f"{line}, halfway to its {side} natural limit {base}"
-    )
-
-
-def _target_sentence(kpi: Kpi, t: TargetStatus) -> str:
-    status = "off track" if t.status == "off_track" else "at risk"
-    if t.criterion == "reach" and t.by is not None:
-        value, expected = units.distinct(kpi.value, t.expected, kpi.unit, kpi.currency)
-        return (
-            f"{kpi.label} {value} is {status} for {kpi.fmt(t.value)} by "
-            f"{t.by.day} {t.by:%b %Y}: {expected} expected by now"
-        )
-    side = "below" if t.criterion == "stay_above" else "above"
-    what = f"the {t.metric} value" if t.metric else "its target"
-    value, target = units.distinct(kpi.value, t.value, kpi.unit, kpi.currency)
-    return f"{kpi.label} {value} is {side} {what} {target} ({status})"
-
-
 def _counts(kpis: Iterable[Kpi]) -> Counts:
     kpis = list(kpis)
     statuses = [k.target.status for k in kpis if k.target]
@@ -774,23 +656,6 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
         new=sum(leads),
         continuing=len(leads) - sum(leads),
     )
-
-
-def _handled(kpis: Iterable[Kpi], open_actions: tuple[Decision, ...]) -> frozenset[str]:
-    """Flagged KPIs being handled: a lead that is not new (or only a target miss) with an open
-    decision on the KPI, from this week or carried over, or a divider; an acknowledged lead."""
-    decided = {d.metric for d in open_actions}
-    return frozenset(k.id for k in kpis if k.flags and _is_handled(k, decided))
-
-
-def _is_handled(k: Kpi, decided: set[str]) -> bool:
-    """Continuing and decided on, settling after a divider the team marked, or acknowledged."""
-    lead = k.lead
-    if lead is not None and lead.acknowledged is not None:
-        return True
-    if lead is not None and lead.new:
-        return False
-    return k.id in decided or (lead is not None and lead.rule == process.DIVIDER_RULE)
 
 
 # --- follow-up -------------------------------------------------------------------------------

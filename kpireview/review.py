@@ -704,6 +704,14 @@ class Detail:
     pace: tuple[Point, ...]
     decisions: tuple[Decision, ...]
     restatements: tuple[history.Restatement, ...] = ()
+    band: tuple[BandPoint, ...] = ()  # a trend or seasonal band's lines, week by week
+
+
+class BandPoint(NamedTuple):
+    week: date
+    lower: float | None
+    centre: float | None
+    upper: float | None
 
 
 def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
@@ -724,7 +732,23 @@ def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
         restatements=tuple(
             r for w in reversed(weeks) for r in data.restatements.get((m.id, w), ())
         ),
+        band=_band_lines(config, data, m, weeks),
     )
+
+
+def _band_lines(config: Config, data: Data, m: Metric, weeks: list[date]) -> tuple[BandPoint, ...]:
+    """The expected band at each shown week from the first one the reviewed week's band was
+    fitted on, when that band is a trend or seasonal one (a flat band is drawn flat)."""
+    hist = data.history_of(config, m)
+    band = hist.band(weeks[-1])
+    if band.method not in flags.SLOPED or band.first is None:
+        return ()
+    out = []
+    for w in weeks:
+        b = hist.band(w) if w >= band.first else None
+        lines = (b.lower, b.centre, b.upper) if b and b.method in flags.SLOPED else (None,) * 3
+        out.append(BandPoint(w, *lines))
+    return tuple(out)
 
 
 def _target_line(data: Data, m: Metric, week: date, value: float | None) -> float | None:

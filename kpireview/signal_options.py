@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kpireview import signals
-from kpireview.bandtypes import METHODS, Options
+from kpireview.bandtypes import METHODS, OFF, Options
 from kpireview.errors import ConfigError
 from kpireview.periods import week_label, week_start
 from kpireview.yamltree import Node, Reader
@@ -36,7 +36,11 @@ def read(r: Reader, node: Node, where: str, baseline_weeks: int, starts: int) ->
     f = r.mapping(node, where, KEYS)
     method = "auto"
     if "method" in f:
-        method = r.choice(f["method"][1], f"{where}.method", METHODS, "method")
+        node_ = f["method"][1]
+        if node_.value is False:  # YAML reads a bare `off` as false
+            method = OFF
+        else:
+            method = r.choice(node_, f"{where}.method", METHODS, "method")
     if "baseline_weeks" in f:
         n = f["baseline_weeks"][1]
         baseline_weeks = r.scalar(n, f"{where}.baseline_weeks", (int,), "a whole number")

@@ -248,7 +248,7 @@ def weeks_legend(kpi: Kpi, detail: Detail, weeks: list) -> Text:
         out.append(_key("───", charts.CENTRE_COLOUR, "average"))
     elif lim is not None:
         out.append(_key("---", charts.LIMIT_COLOUR, "expected band"))
-        out.append(_key("───", charts.CENTRE_COLOUR, f"expected: {lim.explanation}"))
+        out.append(_key("───", charts.CENTRE_COLOUR, "expected"))
     if any(d.week in weeks for d in detail.decisions):
         out.append(_key("┊", charts.DECISION_COLOUR, "decision"))
     if any(d.week in weeks for d in kpi.dividers):
@@ -315,7 +315,10 @@ def numbers_section(kpi: Kpi, review: WeekReview) -> RenderableType:
     for p in recent:
         table.add_column(week_label(p.week, review.week_starts)[5:], justify="right", no_wrap=True)
     table.add_row(*(kpi.fmt(p.value) for p in recent))
-    parts += [table, Text(), _title("Flags"), _flags(kpi)]
+    parts.append(table)
+    if kpi.limits is not None and kpi.limits.explanation:  # the band in words
+        parts.append(Text(f"Limits: {safe(kpi.limits.explanation)}", "dim"))
+    parts += [Text(), _title("Flags"), _flags(kpi)]
     if kpi.drivers:
         parts += [Text(), _title("Drivers"), _drivers_table(kpi)]
     return Group(*parts)

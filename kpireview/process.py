@@ -1,10 +1,10 @@
 """Process changes and acknowledged signals, as the review reads them.
 
-A divider at week D on a KPI says its process changed from D on: the natural limits of a
-week w >= D come only from the weeks D .. w-1 (at most the usual baseline). Until that
-segment has ``signals.MIN_BASELINE`` weeks there are no limits, and the KPI carries one
-'settling' flag (rule ``divider``) instead of the XmR flags. Everything is read once with the
-data (`Changes.load`); the review looks it up per KPI without a query.
+A divider at week D on a KPI says its process changed from D on: the expected band of a
+week w >= D comes only from the weeks D .. w-1 (:mod:`kpireview.bands`). Until that segment
+is long enough the band is settling, and the KPI carries one 'settling' flag (rule
+``divider``) instead of the signal flags; :func:`moved` says the level it moved to. Everything
+is read once with the data (`Changes.load`); the review looks it up per KPI without a query.
 """
 
 from __future__ import annotations
@@ -116,29 +116,12 @@ class Changes:
 
 @dataclass(frozen=True)
 class Settling:
-    """The new segment after a divider, too short for limits yet."""
+    """A KPI's level since a week against the level before it (see :func:`moved`)."""
 
     weeks: int  # baseline weeks of the new segment with a value (before the reviewed week)
     mean: float | None  # the new segment's mean, the reviewed week included
     before: float | None  # the mean of up to PREVIOUS_WEEKS weeks before the divider
     tone: str
-
-
-def settling(
-    series: dict[date, float],
-    divider: Divider,
-    previous: date | None,
-    week: date,
-    baseline: list[date],
-    direction: str,
-) -> Settling | None:
-    """The settling state of a KPI at ``week`` after ``divider``; None once it has limits."""
-    if not baseline or divider.week <= baseline[0]:
-        return None  # the divider is older than the baseline: it restricts nothing
-    weeks = sum(1 for w in baseline if w >= divider.week and w in series)
-    if weeks >= signals.MIN_BASELINE:
-        return None
-    return moved(series, divider.week, previous, week, direction, weeks)
 
 
 def moved(

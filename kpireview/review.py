@@ -238,10 +238,11 @@ class Data:
 def load(config: Config, store: Store, around: date | None = None) -> Data:
     """Read snapshots, restatements and decisions, and compute the derived series.
 
-    With ``around`` (a week start), only what that week's review reads: about two years
-    before it (months and the same months a year earlier, history, baseline, runs), the weeks
-    after it, and the weeks that pacing and open decisions refer to. Such data serves one
-    week's review (export, summary); the TUI, which moves between weeks, reads everything.
+    With ``around`` (a week start), only what that week's review reads: about five years
+    before it (the expected bands, see `flags.BAND_WEEKS`; months and the same months a year
+    earlier; history), the weeks after it, and the weeks that pacing and open decisions refer
+    to. Such data serves one week's review (export, summary); the TUI, which moves between
+    weeks, reads everything. A locked range outside its KPI's data is a ConfigError.
     """
     decisions = store.decisions()
     since = None if around is None else _window_start(config, around)

@@ -20,7 +20,7 @@ from kpireview.bandtypes import FLAT, OFF, SEASONAL, TREND, Band, BandSignal
 from kpireview.periods import week_label
 
 if TYPE_CHECKING:
-    from kpireview.review import Kpi, TargetStatus
+    from kpireview.model import Kpi, TargetStatus
     from kpireview.store import Decision
 
 WEEK = timedelta(weeks=1)

@@ -1,4 +1,4 @@
-"""The review model for one week: every number a meeting needs, as plain dataclasses.
+"""The review of one week: every number a meeting needs (the model: :mod:`kpireview.model`).
 
 `load` reads the database once (stored series, derived series, decisions); `build` computes
 one week's review from that. The TUI, the notes, the summary and the JSON render this model
@@ -13,9 +13,23 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from kpireview import bands, flags, history, process, signal_options, signals, units
+from kpireview import bands, flags, history, months, process, signal_options, signals, units
 from kpireview.config import Config, Metric, Target
-from kpireview.flags import Flag, Limits
+from kpireview.flags import Flag as Flag
+from kpireview.flags import Limits as Limits
+from kpireview.model import (
+    CarriedOver,
+    Change,
+    Counts,
+    Driver,
+    Kpi,
+    MonthPoint,
+    PillarReview,
+    Point,
+    Segment,
+    TargetStatus,
+    WeekReview,
+)
 from kpireview.periods import (
     YEAR_AGO,
     add_months,
@@ -29,169 +43,6 @@ from kpireview.store import Decision, Store
 
 WEEK = timedelta(days=7)
 Series = dict[date, float]
-
-
-# --- the model -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    abs: float | None
-    rel: float | None
-
-
-class Point(NamedTuple):
-    week: date
-    value: float | None
-
-
-class MonthPoint(NamedTuple):
-    month: date
-    value: float | None
-    year_ago: float | None
-    complete: bool
-
-
-@dataclass(frozen=True)
-class TargetStatus:
-    value: float | None
-    status: str | None
-    criterion: str
-    by: date | None = None
-    start: date | None = None
-    baseline: float | None = None
-    elapsed: float | None = None
-    expected: float | None = None
-    progress: float | None = None
-    metric: str | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Segment:
-    name: str
-    value: float | None
-    previous: float | None
-    wow: Change
-    share: float | None
-
-
-@dataclass(frozen=True)
-class Driver:
-    id: str
-    label: str
-    unit: str
-    value: float | None
-    wow: Change
-    currency: str = "$"
-
-
-@dataclass(frozen=True)
-class Kpi:
-    id: str
-    label: str
-    pillar: str
-    unit: str
-    direction: str
-    owner: str
-    description: str
-    formula: str | None
-    value: float | None
-    previous: float | None
-    year_ago: float | None
-    wow: Change
-    yoy: Change
-    history: tuple[Point, ...]
-    months: tuple[MonthPoint, ...]
-    target: TargetStatus | None
-    limits: Limits | None
-    flags: tuple[Flag, ...]
-    missing: bool
-    reason: str
-    segments: tuple[Segment, ...]
-    drivers: tuple[Driver, ...]
-    decisions: tuple[Decision, ...]
-    currency: str = "$"
-    restatements: tuple[history.Restatement, ...] = ()  # of this week's values, oldest first
-    dividers: tuple[process.Mark, ...] = ()  # active ones at or before the week
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.flags)
-
-    @property
-    def bad(self) -> bool:
-        return any(f.tone == "bad" for f in self.flags)
-
-    @property
-    def lead(self) -> Flag | None:
-        return next((f for f in self.flags if f.lead), None)
-
-    @property
-    def headline(self) -> tuple[Flag, ...]:
-        """The flags said in one line each: the lead, and a target miss."""
-        return tuple(f for f in self.flags if f.lead or f.rule == "target")
-
-    def fmt(self, x: float | None) -> str:
-        return units.value(x, self.unit, self.currency)
-
-
-@dataclass(frozen=True)
-class PillarReview:
-    id: str
-    label: str
-    kpis: tuple[Kpi, ...]
-
-
-@dataclass(frozen=True)
-class Counts:
-    kpis: int
-    flagged: int
-    bad: int
-    met: int
-    on_track: int
-    at_risk: int
-    off_track: int
-    missing: int
-    new: int = 0  # KPIs whose lead flag began this week
-    continuing: int = 0  # KPIs whose lead flag began in an earlier week
-
-
-@dataclass(frozen=True)
-class CarriedOver:
-    decision: Decision
-    metric_label: str
-    then: float | None
-    now: float | None
-    message: str
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class WeekReview:
-    title: str
-    week: date
-    label: str
-    span: str
-    week_starts: int
-    previous_week: date | None
-    next_week: date | None
-    latest_week: date | None
-    pillars: tuple[PillarReview, ...]
-    counts: Counts
-    decisions: tuple[Decision, ...]
-    carried_over: tuple[CarriedOver, ...]
-    open_actions: tuple[Decision, ...]
-    partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
-    process_changes: tuple[process.Divider, ...] = ()  # the notes' window, removed ones too
-    handled: frozenset[str] = frozenset()  # flagged KPIs, not new, with an open decision
-
-    @property
-    def kpis(self) -> list[Kpi]:
-        return [k for p in self.pillars for k in p.kpis]
-
-    def kpi(self, metric_id: str) -> Kpi:
-        return next(k for k in self.kpis if k.id == metric_id)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -263,7 +114,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     data = Data(series, reasons, decisions, weeks, restatements=restated)
     check_locks(config, data)
     data.changes = process.Changes.load(store)
-    data.monthly = _monthly(config, data)
+    data.monthly = months.monthly(_in_dependency_order(config), data)
     return data
 
 
@@ -313,37 +164,6 @@ def _leaves(config: Config, metric_id: str, memo: dict[str, set[str]]) -> set[st
     return memo[metric_id]
 
 
-def _monthly(config: Config, data: Data) -> dict[str, dict[date, float]]:
-    """Whole-month values of every KPI, rolled up once; derived ones from their inputs' months."""
-    month = {w: month_of(w) for w in data.weeks}
-    out: dict[str, dict[date, float]] = {}
-    for m in _in_dependency_order(config):
-        if m.formula is not None:
-            inputs = [out.get(n, {}) for n in m.formula.inputs]
-            months = set().union(*inputs) if inputs else set()
-            values = {
-                mo: m.formula.evaluate(
-                    {n: s.get(mo) for n, s in zip(m.formula.inputs, inputs, strict=True)}
-                ).value
-                for mo in months
-            }
-            out[m.id] = {mo: v for mo, v in values.items() if v is not None}
-            continue
-        groups: dict[date, list[float]] = {}
-        for week, value in sorted(data.get(m.id).items()):
-            groups.setdefault(month[week], []).append(value)
-        out[m.id] = {mo: _roll(m.rollup, vs) for mo, vs in groups.items()}
-    return out
-
-
-def _roll(rollup: str, values: list[float]) -> float:
-    if rollup == "sum":
-        return sum(values)
-    if rollup == "mean":
-        return sum(values) / len(values)
-    return values[-1]
-
-
 def _in_dependency_order(config: Config) -> list[Metric]:
     done: dict[str, Metric] = {}
 
@@ -384,7 +204,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         week = week_start(week, starts)
     else:
         week = default_week(config, data) or week_start(date.today(), starts)
-    frame = _Frame.of(config, data, week)
+    frame = Frame.of(config, data, week)
     kpis = {m.id: _kpi(config, data, m, frame) for m in config.metrics}
     pillars = tuple(
         PillarReview(p.id, p.label, tuple(kpis[m.id] for m in config.in_pillar(p.id)))
@@ -457,7 +277,7 @@ def change(value: float | None, other: float | None) -> Change:
 
 
 @dataclass(frozen=True)
-class _Frame:
+class Frame:
     """What every KPI of one week's review shares: the week lists and the week's decisions."""
 
     week: date
@@ -468,7 +288,7 @@ class _Frame:
     month_weeks: list[date]  # the weeks of the reviewed week's month, up to it
 
     @classmethod
-    def of(cls, config: Config, data: Data, week: date) -> _Frame:
+    def of(cls, config: Config, data: Data, week: date) -> Frame:
         by_metric: dict[str, list[Decision]] = {}
         for d in data.decisions:
             if d.week == week:
@@ -486,7 +306,7 @@ class _Frame:
         )
 
 
-def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
+def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
     week = frame.week
     s = data.get(m.id)
     value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
@@ -509,7 +329,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         wow=change(value, previous),
         yoy=change(value, year_ago),
         history=tuple(map(Point, frame.history, map(s.get, frame.history))),
-        months=_months(config, data, m, frame),
+        months=months.trailing(config, data, m, frame),
         target=target,
         limits=flags.limits(band),
         flags=(),
@@ -589,53 +409,6 @@ def _drivers(config: Config, data: Data, m: Metric, week: date) -> tuple[Driver,
         wow = change(value, s.get(week - WEEK))
         out.append(Driver(name, d.label, d.unit, value, wow, d.currency))
     return tuple(out)
-
-
-# --- months ----------------------------------------------------------------------------------
-
-
-def _months(config: Config, data: Data, m: Metric, frame: _Frame) -> tuple[MonthPoint, ...]:
-    """The trailing 12 calendar months to the reviewed week, and the same months a year before.
-
-    Weeks belong to the month holding most of their days; the reviewed week's month counts its
-    weeks up to the reviewed one. Derived metrics are recomputed from their inputs' monthly
-    values, never averaged. The whole months are shared by every week of a month (cached).
-    """
-    key = (m.id, frame.months[-1][0])
-    whole_months = data.month_points.get(key)
-    if whole_months is None:
-        whole = data.monthly.get(m.id, {})
-        whole_months = tuple(
-            MonthPoint(mo, whole.get(mo), whole.get(ago), True) for mo, ago in frame.months
-        )
-        data.month_points[key] = whole_months
-    if frame.month_complete:
-        return whole_months
-    last = whole_months[-1]
-    partial = _month_to_date(config, data, m, frame.month_weeks)
-    return (*whole_months[:-1], MonthPoint(last.month, partial, last.year_ago, False))
-
-
-def _month_to_date(
-    config: Config,
-    data: Data,
-    m: Metric,
-    weeks: list[date],
-    memo: dict[str, float | None] | None = None,
-) -> float | None:
-    """A KPI's value for the reviewed week's month so far (its ``weeks`` up to the week)."""
-    if m.formula is not None:
-        memo = {} if memo is None else memo
-        if m.id not in memo:
-            values = {
-                n: _month_to_date(config, data, config.metric(n), weeks, memo)
-                for n in m.formula.inputs
-            }
-            memo[m.id] = m.formula.evaluate(values).value
-        return memo[m.id]
-    s = data.get(m.id)
-    values = [s[w] for w in weeks if w in s]
-    return _roll(m.rollup, values) if values else None
 
 
 # --- flags -----------------------------------------------------------------------------------

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
 
-from kpireview import bands, flags, history, months, process, signal_options, signals, units
-from kpireview.config import Config, Metric, Target
+from kpireview import bands, flags, history, months, pacing, process, signal_options, units
+from kpireview.config import Config, Metric
+from kpireview.detail import DETAIL_WEEKS as DETAIL_WEEKS
+from kpireview.detail import BandPoint as BandPoint
+from kpireview.detail import Detail as Detail
+from kpireview.detail import detail as detail
 from kpireview.flags import Flag as Flag
 from kpireview.flags import Limits as Limits
 from kpireview.model import (
@@ -27,7 +30,6 @@ from kpireview.model import (
     PillarReview,
     Point,
     Segment,
-    TargetStatus,
     WeekReview,
 )
 from kpireview.periods import (
@@ -310,7 +312,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
     week = frame.week
     s = data.get(m.id)
     value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
-    target = _target(data, m, week, value)
+    target = pacing.status(data, m, week, value)
     hist = data.history_of(config, m)
     band = hist.band(week)
     missing = value is None and previous is not None
@@ -349,41 +351,6 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
 
 def _weeks_back(week: date, n: int) -> list[date]:
     return [week - WEEK * k for k in range(n - 1, -1, -1)]
-
-
-def _target(data: Data, m: Metric, week: date, value: float | None) -> TargetStatus | None:
-    target = m.target_for(week)
-    if target is None:
-        return None
-    if target.metric:
-        plan = data.get(target.metric).get(week)
-        if plan is None:
-            reason = f"no {target.metric} value this week"
-            return TargetStatus(None, None, target.criterion, metric=target.metric, reason=reason)
-        status = signals.standing(plan, target.criterion, value, target.tolerance).status
-        return TargetStatus(plan, status, target.criterion, metric=target.metric)
-    if target.criterion != "reach":
-        status = signals.standing(target.value, target.criterion, value, target.tolerance).status
-        return TargetStatus(target.value, status, target.criterion)
-    return _paced(data, m, target, week, value)
-
-
-def _paced(data: Data, m: Metric, t: Target, week: date, value: float | None) -> TargetStatus:
-    assert t.start is not None and t.by is not None and t.value is not None
-    baseline = t.baseline
-    if baseline is None:
-        baseline = data.get(m.id).get(week_start(t.start, week.weekday()))
-    base = TargetStatus(t.value, None, "reach", by=t.by, start=t.start, baseline=baseline)
-    if baseline is None:
-        return _with(base, reason=f"no value in the week of {t.start.isoformat()} to pace from")
-    p = signals.pace(
-        t.value, baseline, t.start, t.by, week_end(week), value, m.direction, t.tolerance
-    )
-    return _with(base, status=p.status, elapsed=p.elapsed, expected=p.expected, progress=p.progress)
-
-
-def _with(target: TargetStatus, **changes: object) -> TargetStatus:
-    return replace(target, **changes)
 
 
 def _segments(data: Data, m: Metric, week: date) -> tuple[Segment, ...]:
@@ -459,77 +426,3 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
 
 def _fmt(m: Metric, x: float | None) -> str:
     return units.value(x, m.unit, m.currency)
-
-
-# --- detail chart ----------------------------------------------------------------------------
-
-DETAIL_WEEKS = 52
-
-
-@dataclass(frozen=True)
-class Detail:
-    """What a KPI's detail chart needs beyond its Kpi: a year of weeks, the target line,
-    every decision on the metric (any week, oldest first), and the restatements of the year's
-    values (newest week first)."""
-
-    metric: str
-    week: date
-    history52: tuple[Point, ...]
-    pace: tuple[Point, ...]
-    decisions: tuple[Decision, ...]
-    restatements: tuple[history.Restatement, ...] = ()
-    band: tuple[BandPoint, ...] = ()  # a trend or seasonal band's lines, week by week
-
-
-class BandPoint(NamedTuple):
-    week: date
-    lower: float | None
-    centre: float | None
-    upper: float | None
-
-
-def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
-    """The 52 weeks ending at ``week`` of one KPI, with the target line under each week.
-
-    The target line is the value expected that week for a paced target (none before its
-    start), the threshold for a standing target, and the plan value for a plan-metric target.
-    """
-    m = config.metric(metric_id)
-    s = data.get(m.id)
-    weeks = _weeks_back(week, DETAIL_WEEKS)
-    return Detail(
-        metric=m.id,
-        week=week,
-        history52=tuple(Point(w, s.get(w)) for w in weeks),
-        pace=tuple(Point(w, _target_line(data, m, w, s.get(w))) for w in weeks),
-        decisions=tuple(d for d in data.decisions if d.metric == m.id),
-        restatements=tuple(
-            r for w in reversed(weeks) for r in data.restatements.get((m.id, w), ())
-        ),
-        band=_band_lines(config, data, m, weeks),
-    )
-
-
-def _band_lines(config: Config, data: Data, m: Metric, weeks: list[date]) -> tuple[BandPoint, ...]:
-    """The expected band at each shown week from the first one the reviewed week's band was
-    fitted on, when that band is a trend or seasonal one (a flat band is drawn flat)."""
-    hist = data.history_of(config, m)
-    band = hist.band(weeks[-1])
-    if band.method not in flags.SLOPED or band.first is None:
-        return ()
-    out = []
-    for w in weeks:
-        b = hist.band(w) if w >= band.first else None
-        lines = (b.lower, b.centre, b.upper) if b and b.method in flags.SLOPED else (None,) * 3
-        out.append(BandPoint(w, *lines))
-    return tuple(out)
-
-
-def _target_line(data: Data, m: Metric, week: date, value: float | None) -> float | None:
-    target = _target(data, m, week, value)
-    if target is None:
-        return None
-    if target.criterion == "reach":
-        started = target.start is None or week_end(week) >= target.start
-        return target.expected if started else None
-    return target.value

@@ -77,14 +77,19 @@ def limits(band: Band) -> Limits | None:
 
 
 def kpi_flags(
-    kpi: Kpi, hist: bands.History, band: Band, s: Series, changes: process.Changes
+    kpi: Kpi,
+    hist: bands.History,
+    band: Band,
+    s: Series,
+    changes: process.Changes,
+    baseline_weeks: int,
 ) -> list[Flag]:
     """Every flag of a KPI at its reviewed week (``band.week``), the lead marked."""
     week = band.week
     flags: list[Flag] = []
     if kpi.missing:
         flags.append(_missing(kpi, week))
-    lead = _settling(kpi, band, s, changes, hist.options.baseline_weeks)
+    lead = _settling(kpi, band, s, changes, baseline_weeks)
     if lead is None and kpi.value is not None and band.method != OFF:
         lead = _proposal(kpi, hist, week, s, changes)
     if lead is not None:

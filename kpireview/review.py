@@ -345,7 +345,8 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         dividers=data.changes.marks(m.id, week),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    object.__setattr__(kpi, "flags", tuple(flags.kpi_flags(kpi, hist, band, s, data.changes)))
+    found = flags.kpi_flags(kpi, hist, band, s, data.changes, config.options(m).baseline_weeks)
+    object.__setattr__(kpi, "flags", tuple(found))
     return kpi
 
 

@@ -2,7 +2,8 @@
 
 Warnings: KPIs without data (derived ones need their inputs' data), data without a KPI,
 segments the config does not list, KPIs whose last value is older than the latest week.
-Config and database errors are raised as KpiError before a report exists.
+Config and database errors (a locked range outside its KPI's data too) are raised as KpiError
+before a report exists.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kpireview import signal_options
 from kpireview.config import Config, Metric
 from kpireview.periods import week_label
 from kpireview.store import MetricRange, Store
@@ -86,6 +88,8 @@ def run(cfg: Config, store: Store) -> Report:
     for r in ranges:
         by_metric[r.metric].append(r)
     spans = _spans(cfg, by_metric)
+    found = {mid: span for mid, span in spans.items() if span is not None}
+    signal_options.check_locks(cfg.locks(), found, cfg.review.week_starts)
     for metric in cfg.metrics:
         report.rows.append(_row(report, metric, spans.get(metric.id), by_metric))
     report.issues += _no_data(report, cfg)

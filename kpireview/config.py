@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from kpireview import signal_options
+from kpireview.bandtypes import Options
 from kpireview.dates import check_format
 from kpireview.errors import ConfigError
 from kpireview.formulas import Formula, FormulaError
@@ -56,6 +58,8 @@ class Metric:
     currency: str = "$"
     bounds: Bounds = (None, None)
     scale: str = "fraction"
+    signals: Options | None = None  # the `signals:` key; None: auto, the review's baseline
+    lock_at: str = ""  # 'file:line: field' of signals.lock, to name it in an error
 
     @property
     def derived(self) -> bool:
@@ -101,6 +105,18 @@ class Config:
     def by_column(self) -> dict[str, Metric]:
         return {m.column: m for m in self.metrics if not m.derived}
 
+    def options(self, m: Metric) -> Options:
+        """A KPI's band options: its `signals:` key, or auto over the review's baseline."""
+        return m.signals or Options(baseline_weeks=self.review.baseline_weeks)
+
+    def locks(self) -> list[signal_options.Lock]:
+        """The KPIs' locked-limit ranges, each with where it is written."""
+        return [
+            signal_options.Lock(m.id, m.lock_at, *m.signals.lock)
+            for m in self.metrics
+            if m.signals is not None and m.signals.lock is not None
+        ]
+
 
 # --- sections ----------------------------------------------------------------------------------
 
@@ -110,6 +126,7 @@ _PILLAR = {"id", "label"}
 _METRIC = {
     "id", "label", "pillar", "unit", "direction", "rollup", "owner", "description",
     "column", "segments", "target", "targets", "formula", "currency", "range", "scale",
+    "signals",
 }  # fmt: skip
 
 
@@ -144,7 +161,7 @@ def parse(text: str, path: Path) -> Config:
     pillars = _pillars(r, top.get("pillars"), root.start_mark.line + 1)
     if "metrics" not in top:
         raise r.fail(1, "metrics", "missing (the config needs at least one metric)")
-    metrics = _metrics(r, top["metrics"][1], {p.id for p in pillars})
+    metrics = _metrics(r, top["metrics"][1], {p.id for p in pillars}, review)
     by_id = {m.id: m for m in metrics}
     _check_tree(r, top["metrics"][1], metrics, by_id)
     return Config(path, review, pillars, tuple(metrics), by_id)
@@ -198,14 +215,14 @@ def _pillars(r: Reader, item: tuple[int, Node] | None, line: int) -> tuple[Pilla
     return tuple(pillars)
 
 
-def _metrics(r: Reader, node: Node, pillar_ids: set[str]) -> list[Metric]:
+def _metrics(r: Reader, node: Node, pillar_ids: set[str], review: Review) -> list[Metric]:
     if not isinstance(node.value, list) or not node.value:
         raise r.fail(node.line, "metrics", "expected a list of metrics")
     metrics: list[Metric] = []
     seen: dict[str, int] = {}
     columns: dict[str, str] = {}
     for i, item in enumerate(node.value):
-        metric = _metric(r, item, f"metrics[{i}]", pillar_ids)
+        metric = _metric(r, item, f"metrics[{i}]", pillar_ids, review)
         if metric.id in seen:
             raise r.fail(
                 item.line,
@@ -225,7 +242,7 @@ def _metrics(r: Reader, node: Node, pillar_ids: set[str]) -> list[Metric]:
     return metrics
 
 
-def _metric(r: Reader, node: Node, where: str, pillar_ids: set[str]) -> Metric:
+def _metric(r: Reader, node: Node, where: str, pillar_ids: set[str], review: Review) -> Metric:
     f = r.mapping(node, where, _METRIC)
     for key in ("id", "label", "pillar"):
         if key not in f:
@@ -266,6 +283,15 @@ def _metric(r: Reader, node: Node, where: str, pillar_ids: set[str]) -> Metric:
             out["formula"] = Formula(str(text))
         except FormulaError as exc:
             raise r.fail(f["formula"][1].line, f"{where}.formula", str(exc)) from None
+    if "signals" in f:
+        node_ = f["signals"][1]
+        starts = review.week_starts
+        out["signals"] = signal_options.read(
+            r, node_, f"{where}.signals", review.baseline_weeks, starts
+        )
+        if out["signals"].lock is not None:
+            lock_line = node_.value["lock"][1].line
+            out["lock_at"] = f"{r.path}:{lock_line}: {where}.signals.lock"
     direction = out.get("direction", "up")
     if "target" in f and "targets" in f:
         raise r.fail(f["targets"][0], f"{where}.targets", "give either target or targets, not both")

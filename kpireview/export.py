@@ -34,6 +34,7 @@ RULE_TEXT = {
     "missing": "late",
     "target": "target",
     "divider": "settling",
+    "proposed_divider": "new level",
 }
 TONE_COLOUR = {"good": "green", "bad": "red"}
 

@@ -1,10 +1,10 @@
 """Process changes and acknowledged signals, as the review reads them.
 
-A divider at week D on a KPI says its process changed from D on: the natural limits of a
-week w >= D come only from the weeks D .. w-1 (at most the usual baseline). Until that
-segment has ``signals.MIN_BASELINE`` weeks there are no limits, and the KPI carries one
-'settling' flag (rule ``divider``) instead of the XmR flags. Everything is read once with the
-data (`Changes.load`); the review looks it up per KPI without a query.
+A divider at week D on a KPI says its process changed from D on: the expected band of a
+week w >= D comes only from the weeks D .. w-1 (:mod:`kpireview.bands`). Until that segment
+is long enough the band is settling, and the KPI carries one 'settling' flag (rule
+``divider``) instead of the signal flags; :func:`moved` says the level it moved to. Everything
+is read once with the data (`Changes.load`); the review looks it up per KPI without a query.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ class Changes:
 
 @dataclass(frozen=True)
 class Settling:
-    """The new segment after a divider, too short for limits yet."""
+    """A KPI's level since a week against the level before it (see :func:`moved`)."""
 
     weeks: int  # baseline weeks of the new segment with a value (before the reviewed week)
     mean: float | None  # the new segment's mean, the reviewed week included
@@ -124,25 +124,21 @@ class Settling:
     tone: str
 
 
-def settling(
+def moved(
     series: dict[date, float],
-    divider: Divider,
+    start: date,
     previous: date | None,
     week: date,
-    baseline: list[date],
     direction: str,
-) -> Settling | None:
-    """The settling state of a KPI at ``week`` after ``divider``; None once it has limits."""
-    if not baseline or divider.week <= baseline[0]:
-        return None  # the divider is older than the baseline: it restricts nothing
-    weeks = sum(1 for w in baseline if w >= divider.week and w in series)
-    if weeks >= signals.MIN_BASELINE:
-        return None
-    low = divider.week - timedelta(weeks=PREVIOUS_WEEKS)
+    weeks: int = 0,
+) -> Settling:
+    """The level from ``start`` to ``week`` against the one before ``start`` (at most
+    PREVIOUS_WEEKS weeks, from the ``previous`` divider on), and its tone."""
+    low = start - timedelta(weeks=PREVIOUS_WEEKS)
     if previous is not None:
         low = max(low, previous)
-    now = _values(series, divider.week, week + WEEK)
-    then = _values(series, low, divider.week)
+    now = _values(series, start, week + WEEK)
+    then = _values(series, low, start)
     mean, before = _mean(now), _mean(then)
     return Settling(weeks, mean, before, _tone(mean, before, direction))
 

@@ -1,4 +1,4 @@
-"""The review model for one week: every number a meeting needs, as plain dataclasses.
+"""The review of one week: every number a meeting needs (the model: :mod:`kpireview.model`).
 
 `load` reads the database once (stored series, derived series, decisions); `build` computes
 one week's review from that. The TUI, the notes, the summary and the JSON render this model
@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
 
-from kpireview import history, news, process, signals, units
-from kpireview.config import Config, Metric, Target
+from kpireview import bands, flags, history, months, pacing, process, signal_options, units
+from kpireview.config import Config, Metric
+from kpireview.detail import DETAIL_WEEKS as DETAIL_WEEKS
+from kpireview.detail import BandPoint as BandPoint
+from kpireview.detail import Detail as Detail
+from kpireview.detail import detail as detail
+from kpireview.flags import Flag as Flag
+from kpireview.flags import Limits as Limits
+from kpireview.model import (
+    CarriedOver,
+    Change,
+    Counts,
+    Driver,
+    Kpi,
+    MonthPoint,
+    PillarReview,
+    Point,
+    Segment,
+    WeekReview,
+)
 from kpireview.periods import (
     YEAR_AGO,
     add_months,
@@ -27,197 +44,7 @@ from kpireview.periods import (
 from kpireview.store import Decision, Store
 
 WEEK = timedelta(days=7)
-RUN_WINDOW = 52  # weeks looked back to tell how long a one-sided run has lasted
 Series = dict[date, float]
-
-
-# --- the model -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Change:
-    abs: float | None
-    rel: float | None
-
-
-class Point(NamedTuple):
-    week: date
-    value: float | None
-
-
-class MonthPoint(NamedTuple):
-    month: date
-    value: float | None
-    year_ago: float | None
-    complete: bool
-
-
-@dataclass(frozen=True)
-class TargetStatus:
-    value: float | None
-    status: str | None
-    criterion: str
-    by: date | None = None
-    start: date | None = None
-    baseline: float | None = None
-    elapsed: float | None = None
-    expected: float | None = None
-    progress: float | None = None
-    metric: str | None = None
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class Limits:
-    centre: float
-    lower: float
-    upper: float
-    mr_bar: float
-    weeks: int
-    since: date | None = None  # the first week of the baseline used
-    method: str = "flat"  # XmR over the baseline: centre and limits flat
-
-
-@dataclass(frozen=True)
-class Flag:
-    """One rule's flag. ``lead``: the KPI's strongest signal (or its missing value);
-    ``since``: the first week of the signal's unbroken stretch (None for a target miss);
-    ``new``: the stretch began this week."""
-
-    rule: str
-    tone: str
-    message: str
-    since: date | None = None
-    new: bool = False
-    lead: bool = False
-    acknowledged: process.Acknowledged | None = None
-
-
-@dataclass(frozen=True)
-class Segment:
-    name: str
-    value: float | None
-    previous: float | None
-    wow: Change
-    share: float | None
-
-
-@dataclass(frozen=True)
-class Driver:
-    id: str
-    label: str
-    unit: str
-    value: float | None
-    wow: Change
-    currency: str = "$"
-
-
-@dataclass(frozen=True)
-class Kpi:
-    id: str
-    label: str
-    pillar: str
-    unit: str
-    direction: str
-    owner: str
-    description: str
-    formula: str | None
-    value: float | None
-    previous: float | None
-    year_ago: float | None
-    wow: Change
-    yoy: Change
-    history: tuple[Point, ...]
-    months: tuple[MonthPoint, ...]
-    target: TargetStatus | None
-    limits: Limits | None
-    flags: tuple[Flag, ...]
-    missing: bool
-    reason: str
-    segments: tuple[Segment, ...]
-    drivers: tuple[Driver, ...]
-    decisions: tuple[Decision, ...]
-    currency: str = "$"
-    restatements: tuple[history.Restatement, ...] = ()  # of this week's values, oldest first
-    dividers: tuple[process.Mark, ...] = ()  # active ones at or before the week
-
-    @property
-    def flagged(self) -> bool:
-        return bool(self.flags)
-
-    @property
-    def bad(self) -> bool:
-        return any(f.tone == "bad" for f in self.flags)
-
-    @property
-    def lead(self) -> Flag | None:
-        return next((f for f in self.flags if f.lead), None)
-
-    @property
-    def headline(self) -> tuple[Flag, ...]:
-        """The flags said in one line each: the lead, and a target miss."""
-        return tuple(f for f in self.flags if f.lead or f.rule == "target")
-
-    def fmt(self, x: float | None) -> str:
-        return units.value(x, self.unit, self.currency)
-
-
-@dataclass(frozen=True)
-class PillarReview:
-    id: str
-    label: str
-    kpis: tuple[Kpi, ...]
-
-
-@dataclass(frozen=True)
-class Counts:
-    kpis: int
-    flagged: int
-    bad: int
-    met: int
-    on_track: int
-    at_risk: int
-    off_track: int
-    missing: int
-    new: int = 0  # KPIs whose lead flag began this week
-    continuing: int = 0  # KPIs whose lead flag began in an earlier week
-
-
-@dataclass(frozen=True)
-class CarriedOver:
-    decision: Decision
-    metric_label: str
-    then: float | None
-    now: float | None
-    message: str
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class WeekReview:
-    title: str
-    week: date
-    label: str
-    span: str
-    week_starts: int
-    previous_week: date | None
-    next_week: date | None
-    latest_week: date | None
-    pillars: tuple[PillarReview, ...]
-    counts: Counts
-    decisions: tuple[Decision, ...]
-    carried_over: tuple[CarriedOver, ...]
-    open_actions: tuple[Decision, ...]
-    partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
-    process_changes: tuple[process.Divider, ...] = ()  # the notes' window, removed ones too
-    handled: frozenset[str] = frozenset()  # flagged KPIs, not new, with an open decision
-
-    @property
-    def kpis(self) -> list[Kpi]:
-        return [k for p in self.pillars for k in p.kpis]
-
-    def kpi(self, metric_id: str) -> Kpi:
-        return next(k for k in self.kpis if k.id == metric_id)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -238,7 +65,7 @@ class Data:
         default_factory=dict
     )
     changes: process.Changes = field(default_factory=process.Changes)
-    fired: news.Fired = field(default_factory=dict)  # signals of earlier weeks, for `since`
+    histories: dict[tuple, bands.History] = field(default_factory=dict)  # see `history_of`
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -248,14 +75,27 @@ class Data:
     def get(self, metric_id: str, segment: str = "") -> Series:
         return self.series.get((metric_id, segment), {})
 
+    def history_of(self, config: Config, m: Metric) -> bands.History:
+        """A KPI's expected bands over its whole series, kept for as long as its dividers and
+        options stay: a week switch reuses the bands already computed."""
+        options = config.options(m)
+        dividers = tuple(d.week for d in self.changes.active.get(m.id, ()))
+        key = (m.id, dividers, options)
+        found = self.histories.get(key)
+        if found is None:
+            found = bands.History(sorted(self.get(m.id).items()), dividers, options)
+            self.histories[key] = found
+        return found
+
 
 def load(config: Config, store: Store, around: date | None = None) -> Data:
     """Read snapshots, restatements and decisions, and compute the derived series.
 
-    With ``around`` (a week start), only what that week's review reads: about two years
-    before it (months and the same months a year earlier, history, baseline, runs), the weeks
-    after it, and the weeks that pacing and open decisions refer to. Such data serves one
-    week's review (export, summary); the TUI, which moves between weeks, reads everything.
+    With ``around`` (a week start), only what that week's review reads: about five years
+    before it (the expected bands, see `flags.BAND_WEEKS`; months and the same months a year
+    earlier; history), the weeks after it, and the weeks that pacing and open decisions refer
+    to. Such data serves one week's review (export, summary); the TUI, which moves between
+    weeks, reads everything. A locked range outside its KPI's data is a ConfigError.
     """
     decisions = store.decisions()
     since = None if around is None else _window_start(config, around)
@@ -274,21 +114,30 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
     data = Data(series, reasons, decisions, weeks, restatements=restated)
+    check_locks(config, data)
     data.changes = process.Changes.load(store)
-    data.monthly = _monthly(config, data)
+    data.monthly = months.monthly(_in_dependency_order(config), data)
     return data
 
 
 def _window_start(config: Config, week: date) -> date:
     """The first week one week's review reads: whole months 23 months back, or further back
-    for a long history, baseline or run."""
+    for a long history or the expected bands (see `flags.BAND_WEEKS`), and locked limits."""
     first_month = add_months(month_of(week), -23)
-    weeks = max(
-        config.review.history_weeks,
-        RUN_WINDOW,
-        config.review.baseline_weeks + news.SINCE_WEEKS + signals.RUN_LENGTH,
-    )
-    return min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
+    weeks = max(config.review.history_weeks, flags.BAND_WEEKS)
+    start = min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
+    return min([start, *(lock.first for lock in config.locks())])
+
+
+def check_locks(config: Config, data: Data) -> None:
+    """Each locked range within its KPI's data: a one-line error naming where it is written."""
+    locks = config.locks()
+    if locks:
+        spans = {k.metric: data.get(k.metric) for k in locks}
+        starts = config.review.week_starts
+        signal_options.check_locks(
+            locks, {m: (min(s), max(s)) for m, s in spans.items() if s}, starts
+        )
 
 
 def _points_referred(config: Config, decisions: list[Decision]) -> set[tuple[str, date]]:
@@ -315,37 +164,6 @@ def _leaves(config: Config, metric_id: str, memo: dict[str, set[str]]) -> set[st
             else set().union(*(_leaves(config, name, memo) for name in formula.inputs))
         )
     return memo[metric_id]
-
-
-def _monthly(config: Config, data: Data) -> dict[str, dict[date, float]]:
-    """Whole-month values of every KPI, rolled up once; derived ones from their inputs' months."""
-    month = {w: month_of(w) for w in data.weeks}
-    out: dict[str, dict[date, float]] = {}
-    for m in _in_dependency_order(config):
-        if m.formula is not None:
-            inputs = [out.get(n, {}) for n in m.formula.inputs]
-            months = set().union(*inputs) if inputs else set()
-            values = {
-                mo: m.formula.evaluate(
-                    {n: s.get(mo) for n, s in zip(m.formula.inputs, inputs, strict=True)}
-                ).value
-                for mo in months
-            }
-            out[m.id] = {mo: v for mo, v in values.items() if v is not None}
-            continue
-        groups: dict[date, list[float]] = {}
-        for week, value in sorted(data.get(m.id).items()):
-            groups.setdefault(month[week], []).append(value)
-        out[m.id] = {mo: _roll(m.rollup, vs) for mo, vs in groups.items()}
-    return out
-
-
-def _roll(rollup: str, values: list[float]) -> float:
-    if rollup == "sum":
-        return sum(values)
-    if rollup == "mean":
-        return sum(values) / len(values)
-    return values[-1]
 
 
 def _in_dependency_order(config: Config) -> list[Metric]:
@@ -388,7 +206,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         week = week_start(week, starts)
     else:
         week = default_week(config, data) or week_start(date.today(), starts)
-    frame = _Frame.of(config, data, week)
+    frame = Frame.of(config, data, week)
     kpis = {m.id: _kpi(config, data, m, frame) for m in config.metrics}
     pillars = tuple(
         PillarReview(p.id, p.label, tuple(kpis[m.id] for m in config.in_pillar(p.id)))
@@ -413,7 +231,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         open_actions=open_actions,
         partial=_partial(config, data, week),
         process_changes=data.changes.around(week),
-        handled=_handled(kpis.values(), open_actions),
+        handled=flags.handled(kpis.values(), open_actions),
     )
 
 
@@ -461,20 +279,18 @@ def change(value: float | None, other: float | None) -> Change:
 
 
 @dataclass(frozen=True)
-class _Frame:
+class Frame:
     """What every KPI of one week's review shares: the week lists and the week's decisions."""
 
     week: date
     history: list[date]
-    baseline: list[date]
-    run: list[date]
     decisions: dict[str, tuple[Decision, ...]]
     months: list[tuple[date, date]]  # the trailing 12 months, each with the month a year before
     month_complete: bool  # whether the reviewed week is the last of its month
     month_weeks: list[date]  # the weeks of the reviewed week's month, up to it
 
     @classmethod
-    def of(cls, config: Config, data: Data, week: date) -> _Frame:
+    def of(cls, config: Config, data: Data, week: date) -> Frame:
         by_metric: dict[str, list[Decision]] = {}
         for d in data.decisions:
             if d.week == week:
@@ -482,8 +298,6 @@ class _Frame:
         return cls(
             week,
             _weeks_back(week, config.review.history_weeks),
-            _weeks_back(week - WEEK, config.review.baseline_weeks),
-            _weeks_back(week, RUN_WINDOW),
             {k: tuple(v) for k, v in by_metric.items()},
             [
                 (add_months(month_of(week), -k), add_months(month_of(week), -k - 12))
@@ -494,15 +308,13 @@ class _Frame:
         )
 
 
-def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
+def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
     week = frame.week
     s = data.get(m.id)
     value, previous, year_ago = s.get(week), s.get(week - WEEK), s.get(week - YEAR_AGO)
-    target = _target(data, m, week, value)
-    divider = data.changes.start(m.id, week)
-    base = [w for w in frame.baseline if w in s and (divider is None or w >= divider.week)]
-    lim = signals.limits([s[w] for w in base])
-    limits = Limits(lim.centre, lim.lower, lim.upper, lim.mr_bar, lim.n, base[0]) if lim else None
+    target = pacing.status(data, m, week, value)
+    hist = data.history_of(config, m)
+    band = hist.band(week)
     missing = value is None and previous is not None
     kpi = Kpi(
         id=m.id,
@@ -519,9 +331,9 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         wow=change(value, previous),
         yoy=change(value, year_ago),
         history=tuple(map(Point, frame.history, map(s.get, frame.history))),
-        months=_months(config, data, m, frame),
+        months=months.trailing(config, data, m, frame),
         target=target,
-        limits=limits,
+        limits=flags.limits(band),
         flags=(),
         missing=missing,
         reason=data.reasons.get((m.id, week), ""),
@@ -533,75 +345,13 @@ def _kpi(config: Config, data: Data, m: Metric, frame: _Frame) -> Kpi:
         dividers=data.changes.marks(m.id, week),
     )
     # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    flags = _flags(kpi, s, frame, lim, data.fired, divider)
-    settling = _settling(data, kpi, s, frame, divider) if divider and lim is None else None
-    if settling is not None:
-        flags.insert(0, settling)  # a KPI without a value this week has none
-    if data.changes.acks:
-        flags = [
-            replace(f, acknowledged=data.changes.acknowledged(m.id, week, f.rule, f.since))
-            for f in flags
-        ]
-    object.__setattr__(kpi, "flags", tuple(flags))
+    found = flags.kpi_flags(kpi, hist, band, s, data.changes, config.options(m).baseline_weeks)
+    object.__setattr__(kpi, "flags", tuple(found))
     return kpi
-
-
-def _settling(
-    data: Data, kpi: Kpi, s: Series, frame: _Frame, divider: process.Divider
-) -> Flag | None:
-    """The 'settling' flag of a KPI whose new segment after a divider is too short."""
-    previous = data.changes.before(kpi.id, divider)
-    state = process.settling(s, divider, previous, frame.week, frame.baseline, kpi.direction)
-    if state is None or kpi.value is None:
-        return None
-    level = ""
-    if state.mean is not None and state.before is not None:
-        level = f": {kpi.fmt(state.mean)} against {kpi.fmt(state.before)} before"
-    message = (
-        f"{kpi.label} moved to a new level from {week_label(divider.week, frame.week.weekday())}"
-        f"{level} (settling: {state.weeks} of {signals.MIN_BASELINE} weeks)"
-    )
-    since = divider.week  # one lead: the move itself, news in the week it was marked
-    return Flag(process.DIVIDER_RULE, state.tone, message, since, since == frame.week, True)
 
 
 def _weeks_back(week: date, n: int) -> list[date]:
     return [week - WEEK * k for k in range(n - 1, -1, -1)]
-
-
-def _target(data: Data, m: Metric, week: date, value: float | None) -> TargetStatus | None:
-    target = m.target_for(week)
-    if target is None:
-        return None
-    if target.metric:
-        plan = data.get(target.metric).get(week)
-        if plan is None:
-            reason = f"no {target.metric} value this week"
-            return TargetStatus(None, None, target.criterion, metric=target.metric, reason=reason)
-        status = signals.standing(plan, target.criterion, value, target.tolerance).status
-        return TargetStatus(plan, status, target.criterion, metric=target.metric)
-    if target.criterion != "reach":
-        status = signals.standing(target.value, target.criterion, value, target.tolerance).status
-        return TargetStatus(target.value, status, target.criterion)
-    return _paced(data, m, target, week, value)
-
-
-def _paced(data: Data, m: Metric, t: Target, week: date, value: float | None) -> TargetStatus:
-    assert t.start is not None and t.by is not None and t.value is not None
-    baseline = t.baseline
-    if baseline is None:
-        baseline = data.get(m.id).get(week_start(t.start, week.weekday()))
-    base = TargetStatus(t.value, None, "reach", by=t.by, start=t.start, baseline=baseline)
-    if baseline is None:
-        return _with(base, reason=f"no value in the week of {t.start.isoformat()} to pace from")
-    p = signals.pace(
-        t.value, baseline, t.start, t.by, week_end(week), value, m.direction, t.tolerance
-    )
-    return _with(base, status=p.status, elapsed=p.elapsed, expected=p.expected, progress=p.progress)
-
-
-def _with(target: TargetStatus, **changes: object) -> TargetStatus:
-    return replace(target, **changes)
 
 
 def _segments(data: Data, m: Metric, week: date) -> tuple[Segment, ...]:
@@ -629,133 +379,7 @@ def _drivers(config: Config, data: Data, m: Metric, week: date) -> tuple[Driver,
     return tuple(out)
 
 
-# --- months ----------------------------------------------------------------------------------
-
-
-def _months(config: Config, data: Data, m: Metric, frame: _Frame) -> tuple[MonthPoint, ...]:
-    """The trailing 12 calendar months to the reviewed week, and the same months a year before.
-
-    Weeks belong to the month holding most of their days; the reviewed week's month counts its
-    weeks up to the reviewed one. Derived metrics are recomputed from their inputs' monthly
-    values, never averaged. The whole months are shared by every week of a month (cached).
-    """
-    key = (m.id, frame.months[-1][0])
-    whole_months = data.month_points.get(key)
-    if whole_months is None:
-        whole = data.monthly.get(m.id, {})
-        whole_months = tuple(
-            MonthPoint(mo, whole.get(mo), whole.get(ago), True) for mo, ago in frame.months
-        )
-        data.month_points[key] = whole_months
-    if frame.month_complete:
-        return whole_months
-    last = whole_months[-1]
-    partial = _month_to_date(config, data, m, frame.month_weeks)
-    return (*whole_months[:-1], MonthPoint(last.month, partial, last.year_ago, False))
-
-
-def _month_to_date(
-    config: Config,
-    data: Data,
-    m: Metric,
-    weeks: list[date],
-    memo: dict[str, float | None] | None = None,
-) -> float | None:
-    """A KPI's value for the reviewed week's month so far (its ``weeks`` up to the week)."""
-    if m.formula is not None:
-        memo = {} if memo is None else memo
-        if m.id not in memo:
-            values = {
-                n: _month_to_date(config, data, config.metric(n), weeks, memo)
-                for n in m.formula.inputs
-            }
-            memo[m.id] = m.formula.evaluate(values).value
-        return memo[m.id]
-    s = data.get(m.id)
-    values = [s[w] for w in weeks if w in s]
-    return _roll(m.rollup, values) if values else None
-
-
 # --- flags -----------------------------------------------------------------------------------
-
-
-def _flags(
-    kpi: Kpi,
-    s: Series,
-    frame: _Frame,
-    lim: signals.Limits | None,
-    fired: news.Fired,
-    divider: process.Divider | None = None,
-) -> list[Flag]:
-    week = frame.week
-    flags: list[Flag] = []
-    if kpi.missing:
-        prev_label = week_label(week - WEEK, week.weekday())
-        flags.append(
-            Flag(
-                "missing",
-                "bad",
-                f"{kpi.label} has no value for this week (late data?); last value "
-                f"{kpi.fmt(kpi.previous)} the week before ({prev_label})",
-                since=week,
-                new=True,
-                lead=True,
-            )
-        )
-    if lim is not None and kpi.value is not None:
-        recent = list(map(s.get, frame.run))
-        if divider is not None:  # a run does not reach back across a process change
-            recent = [
-                v if w >= divider.week else None for w, v in zip(frame.run, recent, strict=True)
-            ]
-        found = signals.detect(lim, recent, kpi.direction)
-        fired[(kpi.id, week)] = frozenset((x.rule, x.side) for x in found)  # for later weeks
-        lead = news.lead_rule([signal.rule for signal in found])
-        for signal in found:
-            since = news.since(
-                s, week, signal.rule, signal.side, len(frame.baseline), fired, kpi.id
-            )
-            message = _signal_sentence(kpi, signal)
-            flags.append(
-                Flag(signal.rule, signal.tone, message, since, since == week, signal.rule == lead)
-            )
-    target = kpi.target
-    if target is not None and target.status in ("at_risk", "off_track"):
-        flags.append(Flag("target", "bad", _target_sentence(kpi, target)))
-    return flags
-
-
-def _signal_sentence(kpi: Kpi, signal: signals.Signal) -> str:
-    assert kpi.limits is not None
-    lim, side = kpi.limits, signal.side
-    above = "above" if side == "upper" else "below"
-    base = f"({lim.weeks}-week baseline)"
-    value, line = units.distinct(kpi.value, signal.limit, kpi.unit, kpi.currency)
-    if signal.rule == "outside_limits":
-        return f"{kpi.label} {value} is {above} its {side} natural limit {line} {base}"
-    if signal.rule == "run_of_8":
-        return (
-            f"{kpi.label} has been {above} its average {kpi.fmt(lim.centre)} for "
-            f"{signal.run} weeks in a row {base}"
-        )
-    return (
-        f"{kpi.label} {value}: {signal.run} of the last 4 weeks {above} "
-        f"{line}, halfway to its {side} natural limit {base}"
-    )
-
-
-def _target_sentence(kpi: Kpi, t: TargetStatus) -> str:
-    status = "off track" if t.status == "off_track" else "at risk"
-    if t.criterion == "reach" and t.by is not None:
-        value, expected = units.distinct(kpi.value, t.expected, kpi.unit, kpi.currency)
-        return (
-            f"{kpi.label} {value} is {status} for {kpi.fmt(t.value)} by "
-            f"{t.by.day} {t.by:%b %Y}: {expected} expected by now"
-        )
-    side = "below" if t.criterion == "stay_above" else "above"
-    what = f"the {t.metric} value" if t.metric else "its target"
-    value, target = units.distinct(kpi.value, t.value, kpi.unit, kpi.currency)
-    return f"{kpi.label} {value} is {side} {what} {target} ({status})"
 
 
 def _counts(kpis: Iterable[Kpi]) -> Counts:
@@ -774,23 +398,6 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
         new=sum(leads),
         continuing=len(leads) - sum(leads),
     )
-
-
-def _handled(kpis: Iterable[Kpi], open_actions: tuple[Decision, ...]) -> frozenset[str]:
-    """Flagged KPIs being handled: a lead that is not new (or only a target miss) with an open
-    decision on the KPI, from this week or carried over, or a divider; an acknowledged lead."""
-    decided = {d.metric for d in open_actions}
-    return frozenset(k.id for k in kpis if k.flags and _is_handled(k, decided))
-
-
-def _is_handled(k: Kpi, decided: set[str]) -> bool:
-    """Continuing and decided on, settling after a divider the team marked, or acknowledged."""
-    lead = k.lead
-    if lead is not None and lead.acknowledged is not None:
-        return True
-    if lead is not None and lead.new:
-        return False
-    return k.id in decided or (lead is not None and lead.rule == process.DIVIDER_RULE)
 
 
 # --- follow-up -------------------------------------------------------------------------------
@@ -820,53 +427,3 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
 
 def _fmt(m: Metric, x: float | None) -> str:
     return units.value(x, m.unit, m.currency)
-
-
-# --- detail chart ----------------------------------------------------------------------------
-
-DETAIL_WEEKS = 52
-
-
-@dataclass(frozen=True)
-class Detail:
-    """What a KPI's detail chart needs beyond its Kpi: a year of weeks, the target line,
-    every decision on the metric (any week, oldest first), and the restatements of the year's
-    values (newest week first)."""
-
-    metric: str
-    week: date
-    history52: tuple[Point, ...]
-    pace: tuple[Point, ...]
-    decisions: tuple[Decision, ...]
-    restatements: tuple[history.Restatement, ...] = ()
-
-
-def detail(config: Config, data: Data, week: date, metric_id: str) -> Detail:
-    """The 52 weeks ending at ``week`` of one KPI, with the target line under each week.
-
-    The target line is the value expected that week for a paced target (none before its
-    start), the threshold for a standing target, and the plan value for a plan-metric target.
-    """
-    m = config.metric(metric_id)
-    s = data.get(m.id)
-    weeks = _weeks_back(week, DETAIL_WEEKS)
-    return Detail(
-        metric=m.id,
-        week=week,
-        history52=tuple(Point(w, s.get(w)) for w in weeks),
-        pace=tuple(Point(w, _target_line(data, m, w, s.get(w))) for w in weeks),
-        decisions=tuple(d for d in data.decisions if d.metric == m.id),
-        restatements=tuple(
-            r for w in reversed(weeks) for r in data.restatements.get((m.id, w), ())
-        ),
-    )
-
-
-def _target_line(data: Data, m: Metric, week: date, value: float | None) -> float | None:
-    target = _target(data, m, week, value)
-    if target is None:
-        return None
-    if target.criterion == "reach":
-        started = target.start is None or week_end(week) >= target.start
-        return target.expected if started else None
-    return target.value

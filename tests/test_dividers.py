@@ -28,7 +28,8 @@ review: {title: Test review, week_starts: monday, history_weeks: 8, baseline_wee
 pillars:
   - {id: revenue, label: Revenue}
 metrics:
-  - {id: churn, label: Churn, pillar: revenue, unit: percent, direction: down, rollup: mean}
+  - {id: churn, label: Churn, pillar: revenue, unit: percent, direction: down, rollup: mean,
+     signals: {method: flat}}
   - {id: plan, label: Plan, pillar: revenue, unit: count, rollup: last}
 """
 

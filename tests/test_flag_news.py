@@ -18,10 +18,14 @@ BASE = [0.016, 0.017, 0.015, 0.016, 0.018, 0.016, 0.015, 0.017, 0.016, 0.017] * 
 """20 quiet weeks of churn: centre 0.0163, upper limit 0.0201, halfway line 0.0182."""
 
 
+FLAT = "direction: down, rollup: mean, signals: {method: flat},"
+"""Churn's band held flat: the hand-worked XmR numbers below."""
+
+
 @pytest.fixture
 def cfg(tmp_path: Path) -> config.Config:
     path = tmp_path / "kpis.yaml"
-    path.write_text(CONFIG_TEXT)
+    path.write_text(CONFIG_TEXT.replace("direction: down, rollup: mean,", FLAT))
     return config.load(path)
 
 
@@ -178,17 +182,20 @@ def sample_review(sample_db: Path) -> review.WeekReview:
 
 def test_summary_and_notes_say_one_lead_per_kpi_and_the_target_line(sample_review) -> None:
     r = sample_review
-    mrr = r.kpi("mrr")
-    assert len(mrr.flags) == 3 and [f.rule for f in mrr.headline] == ["outside_limits"]
+    churn = r.kpi("churn_rate")
+    assert len(churn.flags) == 4
+    assert [f.rule for f in churn.headline] == ["proposed_divider", "target"]
+    assert not r.kpi("mrr").flags  # growing as planned: inside its trend band
     flags = export.summary_text(r).split("FLAGS\n")[1].split("\n\n")[0]
-    assert flags.count("  + MRR ") == 1 and "MRR has been above its average" not in flags
+    assert flags.count("  - Churn ") == 2 and "Churn 2.7% is above its expected band" not in flags
     assert sum(line.startswith("  ") and line[2] in "+-" for line in flags.splitlines()) == sum(
         len(k.headline) for k in r.kpis
     )
     notes = export.markdown(r).split("## Flags\n")[1].split("\n## ")[0]
-    assert notes.count("MRR") == 1
+    assert notes.count("Churn moved to a new level from 2026-W44") == 1
     assert "Churn 2.7% is above its target 2.0% (off track)" in notes
-    assert "2 new · 12 continuing" in export.markdown(r).split("\n\n")[1]
+    counted = f"{r.counts.new} new · {r.counts.continuing} continuing"
+    assert counted in export.markdown(r).split("\n\n")[1]
 
 
 def test_csat_sentence_prints_its_value_and_line_apart(sample_review) -> None:
@@ -199,10 +206,11 @@ def test_csat_sentence_prints_its_value_and_line_apart(sample_review) -> None:
 def test_detail_shows_the_lead_first_then_the_others_as_also(sample_review) -> None:
     from kpireview.tui.screens.detail import _flags
 
-    console = Console(width=200, record=True, color_system=None)
-    console.print(_flags(sample_review.kpi("mrr")))
+    console = Console(width=250, record=True, color_system=None)
+    console.print(_flags(sample_review.kpi("churn_rate")))
     lines = [line.strip() for line in console.export_text().splitlines() if line.strip()]
-    assert lines[0].startswith("+ MRR $473.2k is above its upper natural limit")
-    assert lines[1] == "Also:"
-    assert lines[2].startswith("· MRR has been above its average")
-    assert len(lines) == 4
+    assert lines[0].startswith("− Churn moved to a new level from 2026-W44")
+    assert lines[1].startswith("− Churn 2.7% is above its target")
+    assert lines[2] == "Also:"
+    assert lines[3].startswith("· Churn 2.7% is above its expected band")
+    assert len(lines) == 5

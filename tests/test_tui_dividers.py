@@ -43,26 +43,25 @@ def test_v_marks_a_divider_drawn_on_the_chart(db: Path) -> None:
     app = new_app(db)
 
     async def script(pilot: Pilot) -> None:
-        await open_cpa(pilot)
+        await pilot.press("down", "down", "down", "down", "enter")  # no proposal on it
+        await pilot.pause()
         await pilot.press("v")
         assert screen_name(app) == "DividerForm"
-        assert "Process change · Cost per acquisition · from 2026-W47" in shown(
-            app, "#divider-title"
-        )
+        assert "Process change · Lead quality score · from 2026-W47" in shown(app, "#divider-title")
         await pilot.press(*"[b]ads", "enter")
         await wait_until(pilot, lambda: screen_name(app) == "DetailScreen")
-        assert said(app).startswith("Divider 1 on cpa from 2026-W47")
+        assert said(app).startswith("Divider 1 on lead_quality from 2026-W47")
         await wait_until(pilot, lambda: bool(app.screen.query_one("#chart-weeks").chart.dividers))
         chart = app.screen.query_one("#chart-weeks").chart
         assert chart.dividers == (chart.points - 1,)
         assert "┃ process change" in shown(app, "#legend")
         assert "2026-W47 [b]ads" in shown(app, "#more")  # text, never markup
-        assert "settling: 0 of 8 weeks" in app.review.kpi("cpa").flags[0].message
+        assert "settling: 0 of 8 weeks" in app.review.kpi("lead_quality").flags[0].message
 
     drive(app, (100, 30), script)
     with Store(db) as store:
         (d,) = store.dividers()
-    assert (d.metric, d.reason, d.author) == ("cpa", "[b]ads", USER)
+    assert (d.metric, d.reason, d.author) == ("lead_quality", "[b]ads", USER)
 
 
 def test_the_form_refuses_an_empty_reason_and_a_second_divider(db: Path) -> None:

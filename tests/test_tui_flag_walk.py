@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.test_tui import SIZES, current, status_text
+from tests.test_tui import SIZES, current, status_text, walk_order
 from tests.tui_helpers import drive, new_app
 
 
@@ -31,11 +31,12 @@ def test_the_panes_do_not_move_as_the_walk_moves(sample: Path, size) -> None:
         assert len(before) == (6 if size[0] >= 120 else 2)
         assert app.screen.query_one("#status").region.height == 2
         seen = set()
-        for _ in range(8):
+        walk = walk_order(app.review)
+        for _ in walk:
             await pilot.press("f")
             seen.add(current(app)[1])
             assert _regions(app) == before, current(app)
-        assert len(seen) == 8
+        assert seen == set(walk) and len(walk) >= 4
 
     drive(app, size, script)
 
@@ -57,17 +58,18 @@ def test_the_walk_skips_handled_kpis_unless_asked(sample: Path) -> None:
 
     async def script(pilot: Pilot) -> None:
         walked = await _walk(app, pilot)
-        assert walked[:3] == ["csat", "signups", "traffic"]  # new bad, new good, continuing
-        assert len(walked) == 13 and not {"cpa", "churn_rate"} & set(walked)
+        r = app.review
+        assert walked == walk_order(r) and "cpa" not in walked  # handled: skipped
+        news = [k for k in walked if r.kpi(k).lead is not None and r.kpi(k).lead.new]
+        assert walked[: len(news)] == news and len(news) < len(walked)  # news first
         await pilot.press("down")  # off the walk: H starts a new one
         await pilot.press("H")
         assert "visits the handled KPIs too" in status_text(app)
         walked = await _walk(app, pilot)
-        assert len(walked) == 15
-        assert walked.index("cpa") == walked.index("traffic") + 2  # in its dashboard place
+        assert walked == walk_order(r, handled_too=True) and "cpa" in walked
         await pilot.press("down")
         await pilot.press("H")
-        assert len(await _walk(app, pilot)) == 13
+        assert await _walk(app, pilot) == walk_order(r)
 
     drive(app, (160, 45), script)
 
@@ -79,13 +81,13 @@ def test_a_handled_kpi_says_so_with_its_lead_and_target_lines(sample: Path) -> N
 
     async def script(pilot: Pilot) -> None:
         await pilot.press("H")
-        while current(app)[1] != "churn_rate":
+        while current(app)[1] != "cpa":
             await pilot.press("f")
-        churn = app.review.kpi("churn_rate")
+        cpa = app.review.kpi("cpa")
         lines = app.screen.query_one(StatusLine).render().plain.splitlines()
         assert len(lines) == 2
-        assert lines[0].startswith("[") and "− handled · Churn 2.7% is above" in lines[0]
-        assert lines[1].strip() == "− " + churn.flags[-1].message  # the target miss
-        assert len(churn.flags) == 3  # near_limit: on the detail screen only
+        assert lines[0].startswith("[") and "− handled · Cost per acquisition moved" in lines[0]
+        assert lines[1].strip() == "− " + cpa.flags[-1].message  # the target miss
+        assert len(cpa.flags) == 3  # near_limit: on the detail screen only
 
     drive(app, (160, 45), script)

@@ -184,6 +184,9 @@ class ReviewApp(App[None]):
         try:
             with self.open_store() as store:
                 data = review.load(self.config, store)
+            shown = self.review
+            if shown is not None:  # its bands computed here, not on the first week switch
+                review.build(self.config, data, shown.week)
         except (KpiError, sqlite3.Error, OSError) as exc:
             self.call_from_thread(self.show_error, str(exc))
             return

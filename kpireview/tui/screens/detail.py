@@ -63,7 +63,8 @@ class DetailScreen(Screen[None]):
         Binding("m", "toggle_view", "Weeks/months", id="months",
                 tooltip="Year of weeks, or 6 weeks + 12 months"),
         Binding("v", "divide", "Divider", id="detail_divide",
-                tooltip="Mark a process change (divider) at this week, with its reason"),
+                tooltip="Mark a process change (divider) at this week, or where the proposed "
+                "one began, with its reason"),
         Binding("left_square_bracket", "app.week(-1)", "Week", id="detail_previous_week",
                 group=Binding.Group("Week"), tooltip="Previous week"),
         Binding("right_square_bracket", "app.week(1)", "Week", id="detail_next_week",
@@ -112,7 +113,8 @@ class DetailScreen(Screen[None]):
         self.review_app.decide(self.metric_id)
 
     def action_divide(self) -> None:
-        """The divider form at the week on screen (its limits restart there once saved)."""
+        """The divider form at the week on screen, or at the week a proposed divider began
+        when the KPI's lead is that proposal (its limits restart there once saved)."""
         app = self.review_app
         if app.read_only:
             self.say("read-only: process changes are off")
@@ -126,7 +128,9 @@ class DetailScreen(Screen[None]):
                 app.reload()
                 self.say(said)
 
-        app.push_screen(DividerForm(self.metric_id, app.review.week), callback=closed)
+        lead = app.review.kpi(self.metric_id).lead
+        week = lead.proposed if lead is not None and lead.proposed else app.review.week
+        app.push_screen(DividerForm(self.metric_id, week), callback=closed)
 
     def action_toggle_view(self) -> None:
         self.months = not self.months
@@ -173,7 +177,14 @@ def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
     """52 weeks: values, the target line, natural limits over their baseline, decisions."""
     weeks = [p.week for p in detail.history52]
     rules: list[charts.Rule] = []
-    if kpi.limits is not None:
+    band: list[charts.Line] = []
+    if detail.band:  # a trend or seasonal band: its lines week by week
+        band = [
+            charts.Line(tuple(p.upper for p in detail.band), charts.LIMIT_COLOUR, "-"),
+            charts.Line(tuple(p.lower for p in detail.band), charts.LIMIT_COLOUR, "-"),
+            charts.Line(tuple(p.centre for p in detail.band), charts.CENTRE_COLOUR, "─"),
+        ]
+    elif kpi.limits is not None:
         lim = kpi.limits
         start = weeks.index(lim.since) if lim.since in weeks else len(weeks) - 1 - baseline_weeks
         rules += [
@@ -183,6 +194,7 @@ def weeks_chart(kpi: Kpi, detail: Detail, baseline_weeks: int) -> charts.Chart:
         ]
     return charts.Chart(
         lines=(
+            *band,
             charts.Line(tuple(p.value for p in detail.pace), charts.TARGET_COLOUR, "·"),
             charts.Line(tuple(p.value for p in detail.history52), charts.VALUE_COLOUR),
         ),
@@ -229,9 +241,14 @@ def weeks_legend(kpi: Kpi, detail: Detail, weeks: list) -> Text:
     out.append(_key("⠤⠔", charts.VALUE_COLOUR, safe(kpi.label)))
     if any(p.value is not None for p in detail.pace):
         out.append(_key("···", charts.TARGET_COLOUR, "target pace" if _paced(kpi) else "target"))
-    if kpi.limits is not None:
-        out.append(_key("---", charts.LIMIT_COLOUR, f"natural limits ({kpi.limits.weeks}w)"))
+    lim = kpi.limits
+    if lim is not None and lim.method == "flat":
+        locked = ", locked" if lim.locked else ""
+        out.append(_key("---", charts.LIMIT_COLOUR, f"natural limits ({lim.weeks}w{locked})"))
         out.append(_key("───", charts.CENTRE_COLOUR, "average"))
+    elif lim is not None:
+        out.append(_key("---", charts.LIMIT_COLOUR, "expected band"))
+        out.append(_key("───", charts.CENTRE_COLOUR, "expected"))
     if any(d.week in weeks for d in detail.decisions):
         out.append(_key("┊", charts.DECISION_COLOUR, "decision"))
     if any(d.week in weeks for d in kpi.dividers):
@@ -298,7 +315,10 @@ def numbers_section(kpi: Kpi, review: WeekReview) -> RenderableType:
     for p in recent:
         table.add_column(week_label(p.week, review.week_starts)[5:], justify="right", no_wrap=True)
     table.add_row(*(kpi.fmt(p.value) for p in recent))
-    parts += [table, Text(), _title("Flags"), _flags(kpi)]
+    parts.append(table)
+    if kpi.limits is not None and kpi.limits.explanation:  # the band in words
+        parts.append(Text(f"Limits: {safe(kpi.limits.explanation)}", "dim"))
+    parts += [Text(), _title("Flags"), _flags(kpi)]
     if kpi.drivers:
         parts += [Text(), _title("Drivers"), _drivers_table(kpi)]
     return Group(*parts)

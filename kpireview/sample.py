@@ -24,7 +24,7 @@ import yaml
 from kpireview.config import Config, Metric
 from kpireview.errors import KpiError
 from kpireview.periods import FIRST_DAY, LAST_DAY, parse_week, week_label
-from kpireview.sample_series import Row, Timeline, generate
+from kpireview.sample_series import DIVIDERS, Row, Timeline, generate
 from kpireview.store import Store
 
 DEFAULT_END = "2026-W47"
@@ -65,7 +65,7 @@ DECISIONS = (
         "+$8k MRR by the end of the quarter", "leo", "done",
     ),
     DecisionSpec(
-        "activation_rate", 11, "Activation flat at ~34% for two quarters; the checklist is "
+        "activation_rate", 22, "Activation flat at ~34% for two quarters; the checklist is "
         "the biggest drop-off.", "Ship the new onboarding checklist to all new accounts.",
         "product", 4, "Activation +3 points within 8 weeks", "sam", "done",
     ),
@@ -193,7 +193,18 @@ def _fill(path: Path, rows: list[Row], tl: Timeline, metric_ids: set[str]) -> in
             conn.execute(
                 "UPDATE snapshots SET loaded_at = date(week, '+7 days') || 'T06:00:00+00:00'"
             )
+        _add_dividers(store, tl, metric_ids)
         return _add_decisions(store, tl, metric_ids)
+
+
+def _add_dividers(store: Store, tl: Timeline, metric_ids: set[str]) -> None:
+    """The process changes the sample team marked, stamped the Monday after their week."""
+    for metric, weeks_back, reason, author in DIVIDERS:
+        index = tl.n - 1 - weeks_back
+        if metric in metric_ids and index >= 0:
+            store.add_divider(metric, tl.weeks[index], reason, author)
+    with store.transaction() as conn:
+        conn.execute("UPDATE dividers SET created_at = date(week, '+7 days') || 'T09:00:00+00:00'")
 
 
 def _add_decisions(store: Store, tl: Timeline, metric_ids: set[str]) -> int:

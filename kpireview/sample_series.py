@@ -3,14 +3,16 @@
 Everything is drawn from the one ``random.Random(seed)`` given, in a fixed order, so the same
 metrics, timeline and seed give the same values. Counted back from the last week, the story is:
 
-- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75%, ARPU rises
-  6%, NRR slips;
-- cpa creeps up over the last 12 weeks and ends above its $45 ceiling;
-- an onboarding change 10 weeks before the end lifts activation_rate and onboarding_completion
-  and shortens time_to_value;
-- LTV (ARPU × margin / trailing churn) over CAC (CPA / paid conversion) falls from ~3.5 to
-  under 3;
+- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75% and ARPU
+  rises 6%, so LTV (ARPU × margin / trailing churn) falls;
+- cpa creeps up over the last 12 weeks and ends above its $45 ceiling, CAC (CPA / paid
+  conversion) with it, so LTV:CAC falls from ~3.5 to under 3;
+- an onboarding change 20 weeks before the end lifted activation_rate and onboarding_completion
+  and shortened time_to_value; the team marked it as a process change (a divider, see
+  :data:`DIVIDERS`), so those KPIs are judged on their new level and are quiet by now;
 - mrr grows toward its target; everything else is trend, seasonality and noise.
+
+:data:`STORY` lists the events of the last 12 weeks and the KPIs a review should flag for them.
 """
 
 from __future__ import annotations
@@ -25,10 +27,20 @@ from kpireview.config import Metric
 
 PRICING_WEEKS = 4  # weeks since the pricing change, the last week included
 CPA_WEEKS = 12  # weeks of creeping CPA
-ONBOARDING_WEEKS = 10  # weeks since the onboarding change
+ONBOARDING_WEEKS = 20  # weeks since the onboarding change
 CLAMP = 2.5  # noise is Gaussian cut at ±2.5 sd, so the story shows with any seed
 MARGIN = 0.75  # gross margin in LTV = ARPU × margin / churn
 TAU = 2 * math.pi
+
+STORY: dict[str, tuple[str, ...]] = {  # an event of the last 12 weeks: the KPIs it moves
+    "pricing change": ("churn_rate", "arpu", "ltv", "ltv_cac"),
+    "CPA creep": ("cpa", "cac", "ltv_cac"),
+}
+DIVIDERS = (  # (KPI, weeks before the last week, reason, author): process changes marked
+    ("activation_rate", ONBOARDING_WEEKS - 1, "new onboarding checklist", "sam"),
+    ("onboarding_completion", ONBOARDING_WEEKS - 1, "new onboarding checklist", "sam"),
+    ("time_to_value", ONBOARDING_WEEKS - 1, "new onboarding checklist", "sam"),
+)
 
 Row = tuple[str, date, str, float]
 Totals = dict[str, list[float]]
@@ -170,14 +182,12 @@ def _round(value: float, digits: int) -> float:
 
 
 def _pricing_change(t: Totals, tl: Timeline, rng: random.Random) -> None:
-    """Prices rise: churn jumps, ARPU follows the price, NRR slips."""
+    """Prices rise: churn jumps, ARPU follows the price."""
     for i in tl.last(PRICING_WEEKS):
         if "churn_rate" in t:
             t["churn_rate"][i] = 0.0275 * (1 + 0.04 * _gauss(rng))
         if "arpu" in t:
             t["arpu"][i] *= 1.06
-        if "nrr" in t:
-            t["nrr"][i] -= 0.015
 
 
 def _cpa_creep(t: Totals, tl: Timeline) -> None:
@@ -188,13 +198,12 @@ def _cpa_creep(t: Totals, tl: Timeline) -> None:
 
 
 def _onboarding_change(t: Totals, tl: Timeline) -> None:
-    """New onboarding: activation and completion step up and keep improving."""
-    steps = {"activation_rate": (0.035, 0.002), "onboarding_completion": (0.06, 0.002)}
+    """New onboarding: activation and completion step up, time to value drops."""
+    steps = {"activation_rate": 0.045, "onboarding_completion": 0.07}
     for i in tl.last(ONBOARDING_WEEKS):
-        k = i - (tl.n - ONBOARDING_WEEKS)
-        for metric, (step, slope) in steps.items():
+        for metric, step in steps.items():
             if metric in t:
-                t[metric][i] += step + slope * k
+                t[metric][i] += step
         if "time_to_value" in t:
             t["time_to_value"][i] *= 0.87
 

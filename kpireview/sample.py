@@ -65,9 +65,9 @@ DECISIONS = (
         "+$8k MRR by the end of the quarter", "leo", "done",
     ),
     DecisionSpec(
-        "activation_rate", 22, "Activation flat at ~34% for two quarters; the checklist is "
+        "activation_rate", 21, "Activation flat at ~34% for two quarters; the checklist is "
         "the biggest drop-off.", "Ship the new onboarding checklist to all new accounts.",
-        "product", 4, "Activation +3 points within 8 weeks", "sam", "done",
+        "product", 8, "Activation +3 points within 8 weeks", "sam", "done",
     ),
     DecisionSpec(
         "churn_rate", 6, "The pricing change ships in three weeks; watch cancellations.",

@@ -4,6 +4,7 @@ after a divider, the JSON fields and the notes."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -298,7 +299,8 @@ def cli(db: Path, *args: str):
 
 def test_divide_list_and_remove(sample_copy: Path) -> None:
     result = cli(sample_copy, "divide", "churn_rate", "--week", "2026-W44", "--reason", "pricing")
-    assert result.exit_code == 0 and "Divider 1 on churn_rate from 2026-W44" in result.output
+    assert result.exit_code == 0
+    assert re.match(r"Divider \d+ on churn_rate from 2026-W44", result.output)
     ratio = cli(sample_copy, "divide", "ltv_cac", "--week", "2026-W40", "--reason", "formula")
     assert ratio.exit_code == 0, ratio.output  # a derived KPI may have a divider too
     listed = cli(sample_copy, "dividers", "--metric", "churn_rate").output
@@ -307,6 +309,7 @@ def test_divide_list_and_remove(sample_copy: Path) -> None:
     assert removed.exit_code == 0 and "kept as history" in removed.output
     assert "churn_rate" not in cli(sample_copy, "dividers").output
     every = json.loads(cli(sample_copy, "dividers", "--all", "--format", "json").output)
+    every = [d for d in every if d["metric"] in ("churn_rate", "ltv_cac")]  # not the sample's
     assert [(d["metric"], d["active"]) for d in every] == [("churn_rate", False), ("ltv_cac", True)]
     assert every[0]["removed_at"] and every[0]["week_label"] == "2026-W44"
     summary = cli(sample_copy, "summary").output
@@ -404,4 +407,4 @@ def test_a_hand_edited_divider_week_is_one_line(sample_copy: Path) -> None:
         result = cli(sample_copy, *args)
         assert result.exit_code == 2
         assert result.stderr.count("\n") == 1
-        assert "dividers row 1: week 'soon' is not a date" in result.stderr
+        assert re.search(r"dividers row \d+: week 'soon' is not a date", result.stderr)

@@ -46,14 +46,15 @@ SEASON_F = 8.0  # the wave's F statistic (over rho's inflation) above which auto
 TREND_T, TREND_SMALL = 3.0, 8.0  # |slope| / its error above TREND_T + TREND_SMALL / dof
 WANDER = 3.0  # rho above WANDER / sqrt(weeks): the values wander, no flat band
 BEND_T = 2.0  # |a divider's change of slope| / its error above which the fit keeps it
-SIGMAS = 3.0  # from the line to a limit, in prediction sigmas
-SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
+SIGMAS = 3.3  # from the line to a limit, in prediction sigmas
+SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
 SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
-CUSUM_K, CUSUM_H = 0.5, 6.0  # allowance and decision line of the CUSUM, in sigmas
+CUSUM_K, CUSUM_H = 0.5, 10.0  # allowance and decision line of the CUSUM, in sigmas
 CUSUM_WEEKS = 26  # weeks of a segment before the CUSUM proposes
 AUTO_STEPS, STEP_F, RECENT_WEEKS = 2, 12.0, 26  # older shifts the fit finds, see _new_model
-PROPOSE_WEEKS = 104  # weeks of data before proposals (a yearly wave looks like shifts)
+PROPOSE_WEEKS = 104  # weeks of data before a band other than flat proposes
+EARLY_SIGMAS = 4.0  # SHIFT_SIGMAS before then
 RUN_BASE = 11  # weeks on one side a run must be as unlikely as, for independent values
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
@@ -167,7 +168,9 @@ class History:
         band = self.band(week)
         if t >= self.n or band.centre is None or band.locked or self.y[t] is None:
             return None
-        if band.weeks < self.options.baseline_weeks or t < PROPOSE_WEEKS:
+        if band.weeks < self.options.baseline_weeks:
+            return None
+        if t < PROPOSE_WEEKS and band.method != FLAT:  # a yearly wave would look like shifts
             return None
         sigma = band._spread / SIGMAS
         if sigma <= 0:
@@ -362,7 +365,8 @@ class History:
             sigma0 = m.spread(t) / SIGMAS
         cap = SHIFT_CAP * sigma0  # a one-week spike among them does not make a shift
         mean = math.fsum(max(-cap, min(cap, r)) for r in off) / CONFIRM_WEEKS
-        if any(sign * r <= 0 for r in off) or sign * mean <= SHIFT_SIGMAS * sigma0:
+        need = SHIFT_SIGMAS if t >= PROPOSE_WEEKS else EARLY_SIGMAS
+        if any(sign * r <= 0 for r in off) or sign * mean <= need * sigma0:
             return None
         k = len(res) - CONFIRM_WEEKS
         while k > 0 and (r := res[k - 1]) is not None and sign * r > min(sigma, sigma0) / 2:

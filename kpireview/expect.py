@@ -172,7 +172,7 @@ class History:
             return None
         if t < PROPOSE_WEEKS and band.method != FLAT:  # a yearly wave would look like shifts
             return None
-        sigma = band._spread / SIGMAS
+        sigma = band._spread / (3 if band.method == FLAT else SIGMAS)  # XmR: 3 sigmas
         if sigma <= 0:
             return None
         lo, res = self._residuals(band, t)
@@ -303,8 +303,8 @@ class History:
         infl = (1 + rho) / (1 - rho)
         steps: tuple[int, ...] = ()
         while len(steps) < AUTO_STEPS and full.sigma2() > 0:
-            at, _ = fit.best_step(res, kept_weeks, weeks[0] + SETTLE_WEEKS, t - RECENT_WEEKS)
-            if at < 0 or at in steps:
+            at, gain = fit.best_step(res, kept_weeks, weeks[0] + SETTLE_WEEKS, t - RECENT_WEEKS)
+            if at < 0 or at in steps or gain < STEP_F / 4 * full.sigma2():  # clearly no step
                 break
             more = [*cols, 4 + 2 * len(divs) + len(steps)]
             x = [fit.row(k, t, divs, (*steps, at)) for k in weeks]
@@ -359,13 +359,13 @@ class History:
         m = self._models.get(t0)  # the fit, even when a flat band was chosen
         if m is None:
             off = [v - before._level for v in self.y[t0 : t + 1]]  # type: ignore[operator]
-            sigma0 = before._spread / SIGMAS
+            sigma0 = before._spread / 3  # a flat band's: XmR's 3 sigmas
         else:
             off = [v - m.line(k) for k, v in zip(range(t0, t + 1), self.z[t0 : t + 1], strict=True)]  # type: ignore[operator]
             sigma0 = m.spread(t) / SIGMAS
-        cap = SHIFT_CAP * sigma0  # a one-week spike among them does not make a shift
-        mean = math.fsum(max(-cap, min(cap, r)) for r in off) / CONFIRM_WEEKS
         need = SHIFT_SIGMAS if t >= PROPOSE_WEEKS else EARLY_SIGMAS
+        cap = max(SHIFT_CAP, need + 1) * sigma0  # a one-week spike does not make a shift
+        mean = math.fsum(max(-cap, min(cap, r)) for r in off) / CONFIRM_WEEKS
         if any(sign * r <= 0 for r in off) or sign * mean <= need * sigma0:
             return None
         k = len(res) - CONFIRM_WEEKS

@@ -20,12 +20,13 @@ BEND_WEEKS = 10  # weeks after a divider before its segment gets its own slope
 OUTLIER = 3.5  # robust sigmas beyond which a week is left out of the fit (a spike)
 LEVEL, SLOPE, SIN, COS = 0, 1, 2, 3  # the first columns; then a step and a bend per divider
 OMEGA = 2 * math.pi / YEAR
+_WAVE = [(math.sin(OMEGA * k), math.cos(OMEGA * k)) for k in range(YEAR)]
 
 
 def row(k: int, t: int, dividers: Sequence[int], steps: Sequence[int] = ()) -> list[float]:
     """Week k's regressors for a fit predicting week t (every column, see module; then a
     step for each of ``steps``, older level shifts found by :func:`best_step`)."""
-    out = [1.0, (k - t) / YEAR, math.sin(OMEGA * k), math.cos(OMEGA * k)]
+    out = [1.0, (k - t) / YEAR, *_WAVE[k % YEAR]]
     for d in dividers:
         out += (1.0, (k - d) / YEAR) if k >= d else (0.0, 0.0)
     out += [1.0 if k >= s else 0.0 for s in steps]

@@ -4,23 +4,24 @@ The same interface as :mod:`kpireview.bands` (``History``, ``band``, ``signals``
 ``propose_divider``, the types of :mod:`kpireview.bandtypes`), another way of fitting. Pure
 functions over (week, value) points; every band uses only the weeks before its week.
 
-For the week t, the weeks before it (up to :data:`FIT_WEEKS`, logs when all values are
-positive) get one least-squares fit (:mod:`kpireview.expectfit`): a level, a slope, a yearly
-wave once there are two years of data, and a step and a bend (a new slope) at each divider, so
-the level and slope after a process change come from its own weeks while earlier segments
-still inform the wave. Weeks more than 3.5 robust sigmas off the first fit (spikes) are left
-out and the fit is solved again. ``auto`` keeps the wave when it explains more than noise
-would (an F test, corrected for the residuals' lag-1 autocorrelation rho), and the line when
-its slope is significant. With neither, and values that do not wander (rho small), the band
-is today's XmR exactly (:func:`kpireview.signals.limits` over the baseline, the three rules
-of :func:`kpireview.signals.detect`). Otherwise the limits are parallel to the line at
-:data:`SIGMAS` prediction sigmas (the residuals' sigma, widened by the line's own error at
-the week, inflated by (1 + rho) / (1 - rho)); the rules run on the residuals, a run counting
-when it is as unlikely as 8 weeks would be for independent values.
+For the week t, the weeks before it (up to :data:`FIT_WEEKS`) get one robust least-squares fit
+(:mod:`kpireview.expectmodel`): level, slope, a yearly wave once there are two years of data,
+a step and a bend at each divider (the level and slope after a process change come from its
+own weeks, earlier segments still inform the wave), older level shifts found as steps. A band
+the fit finds stable is today's XmR exactly (:func:`kpireview.signals.limits` over the
+baseline, the three rules of :func:`kpireview.signals.detect`). Otherwise the limits are
+parallel to the line at :data:`SIGMAS` prediction sigmas (the residuals' sigma, widened by the
+line's own error at the week, inflated for their lag-1 autocorrelation rho), and the rules run
+on each week's one-step error (its value against the fit on the weeks before it, scaled to
+the spread at t), so a slow move is not taken in by the line; a run counts when it is as
+unlikely as RUN_BASE weeks would be for independent values, the near-limit lines are
+(1 + rho) / 2 of the way to the limits.
 
 A divider starts a new segment that settles for :data:`SETTLE_WEEKS` weeks without limits.
-:meth:`History.propose_divider` proposes one when the last 4 weeks confirm a shift, or when a
-CUSUM of the residuals confirms a slower move (a stall in growth).
+:meth:`History.propose_divider` proposes one when the last 4 weeks confirm a shift against the
+band before them, or when a CUSUM of the one-step errors confirms a slower move (a stall in
+growth). Before two years of data only a flat band proposes, and only large shifts: a yearly
+wave not yet fitted looks like shifts.
 """
 
 from __future__ import annotations
@@ -28,75 +29,26 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
-from itertools import pairwise
 
 from kpireview import expectfit as fit
 from kpireview import signals
-from kpireview.bandtypes import AUTO, FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
+from kpireview.bandtypes import FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
 from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
+from kpireview.expectmodel import FIT_WEEKS, SETTLE_WEEKS, SIGMAS, Model, fit_model, run_length
 from kpireview.periods import week_label
 
 SETTLING, NONE = "settling", "none"  # band states besides the methods
-SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
-FIT_WEEKS = 156  # weeks the fit looks back at most
-SEASON_WEEKS = 104  # two years of data before the yearly wave is fitted
-SEASON_F = 8.0  # the wave's F statistic (over rho's inflation) above which auto keeps it
-TREND_T, TREND_SMALL = 3.0, 8.0  # |slope| / its error above TREND_T + TREND_SMALL / dof
-WANDER = 3.0  # rho above WANDER / sqrt(weeks): the values wander, no flat band
-BEND_T = 2.0  # |a divider's change of slope| / its error above which the fit keeps it
-SIGMAS = 3.3  # from the line to a limit, in prediction sigmas
 SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
 SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
 CUSUM_K, CUSUM_H = 0.5, 10.0  # allowance and decision line of the CUSUM, in sigmas
 CUSUM_WEEKS = 26  # weeks of a segment before the CUSUM proposes
-AUTO_STEPS, STEP_F, RECENT_WEEKS = 2, 12.0, 26  # older shifts the fit finds, see _new_model
 PROPOSE_WEEKS = 104  # weeks of data before a band other than flat proposes
 EARLY_SIGMAS = 4.0  # SHIFT_SIGMAS before then
-RUN_BASE = 11  # weeks on one side a run must be as unlikely as, for independent values
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
-
-
-@dataclass(frozen=True)
-class Model:
-    """The fit for week t: the solved model, the dividers it has steps for, and its spread."""
-
-    solved: fit.Solved
-    dividers: tuple[int, ...]
-    steps: tuple[int, ...]  # older level shifts the fit found itself
-    t: int
-    sigma: float
-    rho: float
-    seasonal: bool
-    trend: bool
-    flat: bool
-    slope: float  # the current segment's slope per week, in fitted units
-    weeks: list[int]
-    mr_bar: float
-    rows: list[list[float]]  # the weeks' regressors, their fitted values, whether kept
-    zs: list[float]
-    keep: list[bool]
-    sums: fit.Sums  # the normal equations of the kept weeks
-
-    def line(self, k: int) -> float:
-        return self.solved.predict(fit.row(k, self.t, self.dividers, self.steps))
-
-    def wave(self, k: int) -> float:
-        if not self.seasonal:
-            return 0.0
-        x = fit.row(k, self.t, ())
-        b = dict(zip(self.solved.cols, self.solved.beta, strict=True))
-        return b[fit.SIN] * x[fit.SIN] + b[fit.COS] * x[fit.COS]
-
-    def inflation(self) -> float:
-        return (1 + self.rho) / (1 - self.rho)
-
-    def spread(self, k: int) -> float:
-        lev = self.solved.leverage(fit.row(k, self.t, self.dividers, self.steps))
-        return SIGMAS * self.sigma * math.sqrt(1 + lev * self.inflation())
 
 
 class History:
@@ -232,7 +184,7 @@ class History:
             out(level + spread), out(level - near * spread), out(level + near * spread),
             model.mr_bar, step, factor, len(model.weeks), self._week(model.weeks[0]),
             self._week(model.weeks[-1]), explanation=self._words(model, level),
-            run_length=_run_length(model.rho), _level=level, _step=model.slope,
+            run_length=run_length(model.rho), _level=level, _step=model.slope,
             _spread=spread, _near=near,
         )  # fmt: skip
 
@@ -260,87 +212,11 @@ class History:
         return ", ".join(parts)
 
     def _model(self, t: int, lo: int, hi: int) -> Model | None:
+        """The fit for week t over the known weeks in [lo, hi) (cached)."""
         if t not in self._models:
-            self._models[t] = self._new_model(t, lo, hi)
+            weeks = self._known(lo, hi)
+            self._models[t] = fit_model(self.z, weeks, t, hi, self.dividers, self.options.method)
         return self._models[t]
-
-    def _new_model(self, t: int, lo: int, hi: int) -> Model | None:
-        """The fit for week t over the known weeks in [lo, hi) (see the module docstring)."""
-        method = self.options.method
-        weeks = self._known(lo, hi)
-        divs = tuple(d for d in self.dividers if weeks and weeks[0] < d < hi)
-        rows = [fit.row(k, t, divs) for k in weeks]
-        z: list[float] = [self.z[k] for k in weeks]  # type: ignore[misc]
-        cols = [fit.LEVEL, fit.SLOPE]
-        wave = method in (AUTO, SEASONAL) and weeks[-1] - weeks[0] + 1 >= SEASON_WEEKS
-        cols += [fit.SIN, fit.COS] if wave else []
-        bends = {}
-        for i, d in enumerate(divs):
-            after = sum(1 for k in weeks if k >= d)
-            cols.append(4 + 2 * i)
-            if after >= SETTLE_WEEKS:
-                cols.append(5 + 2 * i)
-                bends[5 + 2 * i] = 1.0
-        sums = fit.Sums(rows, z)
-        full = sums.solve(cols)
-        if full is None:
-            return None
-        res = fit.residuals(full, rows, z)
-        cut = fit.OUTLIER * fit.mad_sigma(res)
-        kept = [i for i, r in enumerate(res) if abs(r) <= cut] if cut > 0 else list(range(len(z)))
-        keep = [False] * len(z)
-        for i in kept:
-            keep[i] = True
-        if len(kept) < len(z):
-            for i in set(range(len(z))) - set(kept):
-                sums.add(rows[i], z[i], -1)
-            full = sums.solve(cols)
-            if full is None:
-                return None
-            res = fit.residuals(full, [rows[i] for i in kept], [z[i] for i in kept])
-        kept_weeks = [weeks[i] for i in kept]
-        rho = fit.lag1(res, kept_weeks)
-        infl = (1 + rho) / (1 - rho)
-        steps: tuple[int, ...] = ()
-        while len(steps) < AUTO_STEPS and full.sigma2() > 0:
-            at, gain = fit.best_step(res, kept_weeks, weeks[0] + SETTLE_WEEKS, t - RECENT_WEEKS)
-            if at < 0 or at in steps or gain < STEP_F / 4 * full.sigma2():  # clearly no step
-                break
-            more = [*cols, 4 + 2 * len(divs) + len(steps)]
-            x = [fit.row(k, t, divs, (*steps, at)) for k in weeks]
-            s2 = fit.Sums([x[i] for i in kept], [z[i] for i in kept])
-            found = s2.solve(more)
-            if found is None or found.sigma2() <= 0:
-                break
-            r2 = fit.residuals(found, [x[i] for i in kept], [z[i] for i in kept])
-            rho2 = fit.lag1(r2, kept_weeks)
-            if (full.rss - found.rss) / found.sigma2() * (1 - rho2) / (1 + rho2) <= STEP_F:
-                break
-            steps, cols, rows, sums, full, res, rho = (*steps, at), more, x, s2, found, r2, rho2
-            infl = (1 + rho) / (1 - rho)
-        model, seasonal = full, wave
-        if wave:
-            plain = sums.solve([c for c in cols if c not in (fit.SIN, fit.COS)])
-            f = (plain.rss - full.rss) / 2 / full.sigma2() / infl if plain and full.rss else 0
-            if method != SEASONAL and f <= SEASON_F:
-                model, seasonal = plain, False  # type: ignore[assignment]
-        weak = [c for c in bends if abs(_t(model, {c: 1.0}, infl)) < BEND_T]
-        if weak and (fewer := sums.solve([c for c in model.cols if c not in weak])):
-            model = fewer
-            bends = {c: w for c, w in bends.items() if c not in weak}
-        slope, _ = model.coef({fit.SLOPE: 1.0, **bends})
-        need = TREND_T + TREND_SMALL / max(1, model.n - len(model.cols))
-        trend = method == TREND or any(
-            abs(_t(model, w, infl)) > need for w in ({fit.SLOPE: 1.0, **bends}, {fit.SLOPE: 1.0})
-        )
-        wanders = rho > WANDER / math.sqrt(len(kept))
-        flat = method == AUTO and not (seasonal or trend or wanders)
-        mr = [abs(b - a) for a, b in pairwise(res)]
-        return Model(
-            model, divs, steps, t, math.sqrt(model.sigma2()), rho, seasonal, trend, flat,
-            slope / fit.YEAR, weeks, math.fsum(mr) / len(mr) if mr else 0.0, rows, z, keep,
-            sums,
-        )  # fmt: skip
 
     def _confirmed_shift(self, t: int, res: list[float | None], sigma: float) -> int | None:
         """The index in res a shift confirmed by the last CONFIRM_WEEKS weeks began at, or None:
@@ -485,19 +361,3 @@ def _cusum_start(res: list[float | None], sigma: float) -> int | None:
         if score > best:
             best, began = score, known[j][0]
     return began
-
-
-def _t(model: fit.Solved, weights: dict[int, float], infl: float) -> float:
-    """A combination of coefficients over its standard error (inflated for rho)."""
-    value, var = model.coef(weights)
-    se = math.sqrt(max(0.0, var * model.sigma2() * infl))
-    return value / se if se > 0 else math.inf if value else 0.0
-
-
-def _run_length(rho: float) -> int:
-    """Weeks on one side of the line as unlikely as 8 for independent values, given the
-    residuals' lag-1 autocorrelation (a week stays on its side with probability
-    1/2 + asin(rho)/pi for normal values)."""
-    stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
-    runs = 1 + (RUN_BASE - 1) * math.log(0.5) / math.log(stay)
-    return max(signals.RUN_LENGTH, math.ceil(runs))

@@ -1,0 +1,215 @@
+"""The numeric core of :mod:`kpireview.expect`: one robust least-squares fit of a KPI's weeks.
+
+The model, in the units lines are fitted in (logs when all values are positive): a level, a
+slope, a yearly wave (one sine and one cosine of the 52-week year) and, for each divider inside
+the fitted weeks, a step (a new level from it on) and a bend (a new slope from it on, once it
+has :data:`BEND_WEEKS` weeks). Pure Python: the normal equations are summed once per fit and
+every candidate model is solved from a part of them (Cholesky), so choosing the model costs
+no pass over the data.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import mul
+
+YEAR = 52
+BEND_WEEKS = 10  # weeks after a divider before its segment gets its own slope
+OUTLIER = 3.5  # robust sigmas beyond which a week is left out of the fit (a spike)
+LEVEL, SLOPE, SIN, COS = 0, 1, 2, 3  # the first columns; then a step and a bend per divider
+OMEGA = 2 * math.pi / YEAR
+_WAVE = [(math.sin(OMEGA * k), math.cos(OMEGA * k)) for k in range(YEAR)]
+
+
+def row(k: int, t: int, dividers: Sequence[int], steps: Sequence[int] = ()) -> list[float]:
+    """Week k's regressors for a fit predicting week t (every column, see module; then a
+    step for each of ``steps``, older level shifts found by :func:`best_step`)."""
+    out = [1.0, (k - t) / YEAR, *_WAVE[k % YEAR]]
+    for d in dividers:
+        out += (1.0, (k - d) / YEAR) if k >= d else (0.0, 0.0)
+    out += [1.0 if k >= s else 0.0 for s in steps]
+    return out
+
+
+def best_step(res: list[float], weeks: list[int], first: int, last: int) -> tuple[int, float]:
+    """The week c in [first, last] where a step in the residuals explains most, and the sum of
+    squares it explains: (sum of the residuals from c on)² × n / (m (n − m)), m weeks from c."""
+    n, tail, best, at = len(res), 0.0, 0.0, -1
+    for i in range(n - 1, 0, -1):
+        tail += res[i]
+        if weeks[i] > last:
+            continue
+        if weeks[i] < first:
+            break
+        m = n - i
+        score = tail * tail * n / (m * (n - m))
+        if score > best:
+            best, at = score, weeks[i]
+    return at, best
+
+
+def cholesky_solve(
+    a: list[list[float]], b: list[float]
+) -> tuple[list[float], list[list[float]]] | None:
+    """x with a x = b and the inverse of a (symmetric positive definite); None if singular."""
+    p = len(b)
+    lo = [[0.0] * p for _ in range(p)]
+    for i in range(p):
+        for j in range(i + 1):
+            s = a[i][j] - sum(map(mul, lo[i][:j], lo[j][:j]))
+            if i == j:
+                if s <= 1e-12 * max(1.0, abs(a[i][i])):
+                    return None
+                lo[i][i] = math.sqrt(s)
+            else:
+                lo[i][j] = s / lo[j][j]
+    inv_lo = [[0.0] * p for _ in range(p)]  # inverse of the lower triangle
+    for i in range(p):
+        inv_lo[i][i] = 1 / lo[i][i]
+        for j in range(i):
+            inv_lo[i][j] = -sum(lo[i][m] * inv_lo[m][j] for m in range(j, i)) / lo[i][i]
+    inv = [
+        [sum(inv_lo[m][i] * inv_lo[m][j] for m in range(max(i, j), p)) for j in range(p)]
+        for i in range(p)
+    ]
+    x = [sum(inv[i][j] * b[j] for j in range(p)) for i in range(p)]
+    return x, inv
+
+
+class Sums:
+    """The normal equations of every column over a set of weeks: X'X, X'z and z'z."""
+
+    def __init__(self, rows: list[list[float]], z: list[float]) -> None:
+        columns = list(zip(*rows, strict=True))
+        self.xx = [[sum(map(mul, a, b)) for b in columns[: i + 1]] for i, a in enumerate(columns)]
+        self.xz = [sum(map(mul, a, z)) for a in columns]
+        self.zz, self.n = sum(map(mul, z, z)), len(z)
+
+    def add(self, x: list[float], v: float, sign: int) -> None:
+        xx, xz = self.xx, self.xz
+        for i, xi in enumerate(x):
+            if xi:
+                wi = sign * xi
+                xz[i] += wi * v
+                ri = xx[i]
+                for j in range(i + 1):
+                    ri[j] += wi * x[j]
+        self.zz += sign * v * v
+        self.n += sign
+
+    def copy(self) -> Sums:
+        out = Sums([], [])
+        out.xx, out.xz = [list(r) for r in self.xx], list(self.xz)
+        out.zz, out.n = self.zz, self.n
+        return out
+
+    def solve(self, cols: Sequence[int]) -> Solved | None:
+        a = [[self.xx[max(i, j)][min(i, j)] for j in cols] for i in cols]
+        b = [self.xz[i] for i in cols]
+        found = cholesky_solve(a, b)
+        if found is None:
+            return None
+        beta, inv = found
+        rss = max(0.0, self.zz - math.fsum(c * v for c, v in zip(beta, b, strict=True)))
+        return Solved(tuple(cols), beta, inv, rss, self.n)
+
+
+@dataclass(frozen=True)
+class Solved:
+    """One model solved: its columns, coefficients, (X'X)^-1 and residual sum of squares."""
+
+    cols: tuple[int, ...]
+    beta: list[float]
+    inv: list[list[float]]
+    rss: float
+    n: int
+
+    def predict(self, x: list[float]) -> float:
+        return sum(map(mul, self.beta, [x[c] for c in self.cols]))
+
+    def leverage(self, x: list[float]) -> float:
+        """x'(X'X)^-1 x over the model's columns: the line's variance at x, in sigma²."""
+        return _quad([x[c] for c in self.cols], self.inv)
+
+    def coef(self, weights: dict[int, float]) -> tuple[float, float]:
+        """A combination of coefficients (by column) and its variance in sigma²; columns not in
+        the model count 0."""
+        w = [weights.get(c, 0.0) for c in self.cols]
+        value = sum(wi * b for wi, b in zip(w, self.beta, strict=True))
+        return value, _quad(w, self.inv)
+
+    def sigma2(self) -> float:
+        dof = self.n - len(self.cols)
+        return self.rss / dof if dof > 0 else 0.0
+
+
+def _quad(v: list[float], m: list[list[float]]) -> float:
+    """v' m v."""
+    return math.fsum(vi * math.fsum(a * b for a, b in zip(r, v, strict=True))
+                     for vi, r in zip(v, m, strict=True))  # fmt: skip
+
+
+def residuals(model: Solved, rows: list[list[float]], z: list[float]) -> list[float]:
+    cols, beta = model.cols, model.beta
+    return [v - sum(map(mul, beta, [x[c] for c in cols])) for x, v in zip(rows, z, strict=True)]
+
+
+def mad_sigma(res: list[float]) -> float:
+    """1.4826 times the median absolute residual (about 0: the fit's residuals)."""
+    s = sorted(abs(r) for r in res)
+    n = len(s)
+    mid = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return 1.4826 * mid
+
+
+def lag1(res: list[float], weeks: list[int]) -> float:
+    """The lag-1 autocorrelation of residuals over consecutive weeks, in [0, 0.9]."""
+    n = len(res)
+    if n < 3:
+        return 0.0
+    mean = math.fsum(res) / n
+    var = math.fsum((r - mean) ** 2 for r in res)
+    cov = math.fsum(
+        (res[i] - mean) * (res[i + 1] - mean) for i in range(n - 1) if weeks[i + 1] == weeks[i] + 1
+    )
+    return min(0.9, max(0.0, cov / var)) if var > 0 else 0.0
+
+
+def cusum(res: list[float], sigma: float, k: float) -> tuple[float, int, float, int]:
+    """Upper and lower CUSUM of res / sigma with allowance k at the last value, each with the
+    index its current excursion began at."""
+    hi = lo = 0.0
+    hi_from = lo_from = len(res)
+    for i, r in enumerate(res):
+        u = r / sigma
+        if hi == 0:
+            hi_from = i
+        if lo == 0:
+            lo_from = i
+        hi, lo = max(0.0, hi + u - k), max(0.0, lo - u - k)
+    return hi, hi_from, lo, lo_from
+
+
+def one_step(
+    base: Solved, rows: list[list[float]], z: list[float], keep: list[bool]
+) -> list[tuple[float, float]]:
+    """Each row's error against the fit on the weeks before it (base, then recursive least
+    squares adding the kept rows one by one), with its leverage x'(X'X)^-1 x."""
+    cols = base.cols
+    beta = list(base.beta)
+    p_mat = [list(r) for r in base.inv]
+    out = []
+    for x_all, v, ok in zip(rows, z, keep, strict=True):
+        x = [x_all[c] for c in cols]
+        px = [sum(map(mul, r, x)) for r in p_mat]
+        h = sum(map(mul, x, px))
+        e = v - sum(map(mul, x, beta))
+        out.append((e, h))
+        if ok:
+            g = 1 + h
+            beta = [b + q * e / g for b, q in zip(beta, px, strict=True)]
+            p_mat = [[a - pi * pj / g for a, pj in zip(r, px, strict=True)]
+                     for r, pi in zip(p_mat, px, strict=True)]  # fmt: skip
+    return out

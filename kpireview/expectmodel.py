@@ -1,0 +1,168 @@
+"""The model of :mod:`kpireview.expect`: which fit a week gets, and its spread.
+
+For the week t, the known weeks before it (logs when all values are positive) get one
+least-squares fit (:mod:`kpireview.expectfit`): a level, a slope, a yearly wave once there are
+two years of data, and a step and a bend (a new slope, kept when significant) at each divider.
+Weeks more than 3.5 robust sigmas off the first fit (spikes) are left out; up to
+:data:`AUTO_STEPS` older level shifts (at least :data:`RECENT_WEEKS` weeks back) that no divider
+marks become steps of the fit when they explain enough (an F test). ``auto`` keeps the wave
+when it explains more than noise would, and calls the band flat (today's XmR) when neither
+the wave nor a slope is significant and the residuals do not wander. Every test is corrected
+for the residuals' lag-1 autocorrelation rho, by (1 + rho) / (1 - rho).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import pairwise
+
+from kpireview import expectfit as fit
+from kpireview import signals
+from kpireview.bandtypes import AUTO, SEASONAL, TREND
+
+SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
+FIT_WEEKS = 156  # weeks the fit looks back at most
+SEASON_WEEKS = 104  # two years of data before the yearly wave is fitted
+SEASON_F = 8.0  # the wave's F statistic (over rho's inflation) above which auto keeps it
+TREND_T, TREND_SMALL = 3.0, 8.0  # |slope| / its error above TREND_T + TREND_SMALL / dof
+WANDER = 3.0  # rho above WANDER / sqrt(weeks): the values wander, no flat band
+BEND_T = 2.0  # |a divider's change of slope| / its error above which the fit keeps it
+SIGMAS = 3.3  # from the line to a limit, in prediction sigmas
+AUTO_STEPS, STEP_F, RECENT_WEEKS = 2, 12.0, 26  # older shifts the fit finds, see fit_model
+RUN_BASE = 11  # weeks on one side a run must be as unlikely as, for independent values
+
+
+@dataclass(frozen=True)
+class Model:
+    """The fit for week t: the solved model, the dividers it has steps for, and its spread."""
+
+    solved: fit.Solved
+    dividers: tuple[int, ...]
+    steps: tuple[int, ...]  # older level shifts the fit found itself
+    t: int
+    sigma: float
+    rho: float
+    seasonal: bool
+    trend: bool
+    flat: bool
+    slope: float  # the current segment's slope per week, in fitted units
+    weeks: list[int]
+    mr_bar: float
+    rows: list[list[float]]  # the weeks' regressors, their fitted values, whether kept
+    zs: list[float]
+    keep: list[bool]
+    sums: fit.Sums  # the normal equations of the kept weeks
+
+    def line(self, k: int) -> float:
+        return self.solved.predict(fit.row(k, self.t, self.dividers, self.steps))
+
+    def wave(self, k: int) -> float:
+        if not self.seasonal:
+            return 0.0
+        x = fit.row(k, self.t, ())
+        b = dict(zip(self.solved.cols, self.solved.beta, strict=True))
+        return b[fit.SIN] * x[fit.SIN] + b[fit.COS] * x[fit.COS]
+
+    def inflation(self) -> float:
+        return (1 + self.rho) / (1 - self.rho)
+
+    def spread(self, k: int) -> float:
+        lev = self.solved.leverage(fit.row(k, self.t, self.dividers, self.steps))
+        return SIGMAS * self.sigma * math.sqrt(1 + lev * self.inflation())
+
+
+def fit_model(
+    z_all: list[float | None], weeks: list[int], t: int, hi: int, dividers: list[int], method: str
+) -> Model | None:
+    """The fit for week t over ``weeks`` (all known, before ``hi``), with a step and a bend for
+    each divider inside them (see the module docstring); None when it cannot be solved."""
+    divs = tuple(d for d in dividers if weeks and weeks[0] < d < hi)
+    rows = [fit.row(k, t, divs) for k in weeks]
+    z: list[float] = [z_all[k] for k in weeks]  # type: ignore[misc]
+    cols = [fit.LEVEL, fit.SLOPE]
+    wave = method in (AUTO, SEASONAL) and weeks[-1] - weeks[0] + 1 >= SEASON_WEEKS
+    cols += [fit.SIN, fit.COS] if wave else []
+    bends = {}
+    for i, d in enumerate(divs):
+        after = sum(1 for k in weeks if k >= d)
+        cols.append(4 + 2 * i)
+        if after >= SETTLE_WEEKS:
+            cols.append(5 + 2 * i)
+            bends[5 + 2 * i] = 1.0
+    sums = fit.Sums(rows, z)
+    full = sums.solve(cols)
+    if full is None:
+        return None
+    res = fit.residuals(full, rows, z)
+    cut = fit.OUTLIER * fit.mad_sigma(res)
+    kept = [i for i, r in enumerate(res) if abs(r) <= cut] if cut > 0 else list(range(len(z)))
+    keep = [False] * len(z)
+    for i in kept:
+        keep[i] = True
+    if len(kept) < len(z):
+        for i in set(range(len(z))) - set(kept):
+            sums.add(rows[i], z[i], -1)
+        full = sums.solve(cols)
+        if full is None:
+            return None
+        res = fit.residuals(full, [rows[i] for i in kept], [z[i] for i in kept])
+    kept_weeks = [weeks[i] for i in kept]
+    rho = fit.lag1(res, kept_weeks)
+    infl = (1 + rho) / (1 - rho)
+    steps: tuple[int, ...] = ()
+    while len(steps) < AUTO_STEPS and full.sigma2() > 0:
+        at, gain = fit.best_step(res, kept_weeks, weeks[0] + SETTLE_WEEKS, t - RECENT_WEEKS)
+        if at < 0 or at in steps or gain < STEP_F / 4 * full.sigma2():  # clearly no step
+            break
+        more = [*cols, 4 + 2 * len(divs) + len(steps)]
+        x = [fit.row(k, t, divs, (*steps, at)) for k in weeks]
+        s2 = fit.Sums([x[i] for i in kept], [z[i] for i in kept])
+        found = s2.solve(more)
+        if found is None or found.sigma2() <= 0:
+            break
+        r2 = fit.residuals(found, [x[i] for i in kept], [z[i] for i in kept])
+        rho2 = fit.lag1(r2, kept_weeks)
+        if (full.rss - found.rss) / found.sigma2() * (1 - rho2) / (1 + rho2) <= STEP_F:
+            break
+        steps, cols, rows, sums, full, res, rho = (*steps, at), more, x, s2, found, r2, rho2
+        infl = (1 + rho) / (1 - rho)
+    model, seasonal = full, wave
+    if wave:
+        plain = sums.solve([c for c in cols if c not in (fit.SIN, fit.COS)])
+        f = (plain.rss - full.rss) / 2 / full.sigma2() / infl if plain and full.rss else 0
+        if method != SEASONAL and f <= SEASON_F:
+            model, seasonal = plain, False  # type: ignore[assignment]
+    weak = [c for c in bends if abs(_t(model, {c: 1.0}, infl)) < BEND_T]
+    if weak and (fewer := sums.solve([c for c in model.cols if c not in weak])):
+        model = fewer
+        bends = {c: w for c, w in bends.items() if c not in weak}
+    slope, _ = model.coef({fit.SLOPE: 1.0, **bends})
+    need = TREND_T + TREND_SMALL / max(1, model.n - len(model.cols))
+    trend = method == TREND or any(
+        abs(_t(model, w, infl)) > need for w in ({fit.SLOPE: 1.0, **bends}, {fit.SLOPE: 1.0})
+    )
+    wanders = rho > WANDER / math.sqrt(len(kept))
+    flat = method == AUTO and not (seasonal or trend or wanders)
+    mr = [abs(b - a) for a, b in pairwise(res)]
+    return Model(
+        model, divs, steps, t, math.sqrt(model.sigma2()), rho, seasonal, trend, flat,
+        slope / fit.YEAR, weeks, math.fsum(mr) / len(mr) if mr else 0.0, rows, z, keep,
+        sums,
+    )  # fmt: skip
+
+
+def _t(model: fit.Solved, weights: dict[int, float], infl: float) -> float:
+    """A combination of coefficients over its standard error (inflated for rho)."""
+    value, var = model.coef(weights)
+    se = math.sqrt(max(0.0, var * model.sigma2() * infl))
+    return value / se if se > 0 else math.inf if value else 0.0
+
+
+def run_length(rho: float) -> int:
+    """Weeks on one side of the line as unlikely as 8 for independent values, given the
+    residuals' lag-1 autocorrelation (a week stays on its side with probability
+    1/2 + asin(rho)/pi for normal values)."""
+    stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
+    runs = 1 + (RUN_BASE - 1) * math.log(0.5) / math.log(stay)
+    return max(signals.RUN_LENGTH, math.ceil(runs))

@@ -25,7 +25,7 @@ a divider the bands propose is accepted from the next week on, as a team would.
 Budgets for the bands: precision >= 0.7, recall >= 0.9, at most 1 false alarm per quiet
 KPI-year. Prints a table with both methods, `[ok]`/`[OVER]` lines, writes a JSON result
 (``--json``) and exits 1 when a budget is missed.
-Run: `python bench/signals.py [--seed N] [--kpis N] [--impl bands|expect] [--json FILE]`.
+Run: `python bench/signals.py [--seed N] [--kpis N] [--json FILE]`.
 """
 
 from __future__ import annotations
@@ -44,10 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale import Figure, info  # noqa: E402
 
-from kpireview import bands, expect, signals  # noqa: E402
-
-IMPLS = {"bands": bands, "expect": expect}  # the implementations of the bands to score
-impl = bands
+from kpireview import bands, signals  # noqa: E402
 
 YEARS, YEAR = 3, 52
 WEEKS = YEARS * YEAR
@@ -198,12 +195,12 @@ def _band_flags(kpi: Labelled) -> tuple[list[bool], list[bool]]:
         return _FLAGS[kpi.name]
     points = list(zip(weeks_of(kpi.values), kpi.values, strict=True))
     dividers: list[date] = []
-    history = impl.History(points, dividers)
+    history = bands.History(points, dividers)
     shown, news = [], []
     for w in range(signals.MIN_BASELINE, WEEKS):
         week = points[w][0]
         if w in EVALUATED:
-            settling = history.band(week).method == impl.SETTLING
+            settling = history.band(week).method == bands.SETTLING
             fired = bool(history.signals(week, kpi.direction))
         proposal = history.propose_divider(week)
         if w in EVALUATED:
@@ -211,7 +208,7 @@ def _band_flags(kpi: Labelled) -> tuple[list[bool], list[bool]]:
             shown.append(news[-1] or settling)
         if proposal is not None:
             dividers.append(proposal)
-            history = impl.History(points, dividers)
+            history = bands.History(points, dividers)
     _FLAGS[kpi.name] = shown, news
     return shown, news
 
@@ -281,11 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--kpis", type=int, default=600, help="generated KPIs (half quiet)")
     parser.add_argument("--json", type=Path, help="write the result here")
-    parser.add_argument("--impl", choices=sorted(IMPLS), default="bands",
-                        help="the implementation of the bands to score")  # fmt: skip
     args = parser.parse_args(argv)
-    global impl
-    impl = IMPLS[args.impl]
     kpis = generate(args.seed, args.kpis)
     events = sum(len(k.events) for k in kpis)
     info(f"{len(kpis)} KPIs x {WEEKS} weeks (seed {args.seed}), {events} events planted in the "
@@ -301,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if args.json:
         result = {
-            "seed": args.seed, "kpis": len(kpis), "impl": args.impl, "xmr": asdict(xmr),
+            "seed": args.seed, "kpis": len(kpis), "xmr": asdict(xmr),
             "bands": asdict(new),
             "bands_news_only": asdict(news),
         }  # fmt: skip

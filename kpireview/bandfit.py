@@ -1,169 +1,215 @@
-"""The numeric pieces of the expected bands (kpireview.bands): seasonal factors, robust
-spreads, and how much the values about a line wander or stick to one side."""
+"""The numeric core of :mod:`kpireview.bands`: one robust least-squares fit of a KPI's weeks.
+
+The model, in the units lines are fitted in (logs when all values are positive): a level, a
+slope, a yearly wave (one sine and one cosine of the 52-week year) and, for each divider inside
+the fitted weeks, a step (a new level from it on) and a bend (a new slope from it on, once it
+has :data:`BEND_WEEKS` weeks). Pure Python: the normal equations are summed once per fit and
+every candidate model is solved from a part of them (Cholesky), so choosing the model costs
+no pass over the data.
+"""
 
 from __future__ import annotations
 
-import bisect
 import math
-import statistics
-from itertools import accumulate, pairwise
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import mul
 
-from kpireview import signals
-
-SEASON_WEEKS = 104  # two years of data before a seasonal band
-SEASON_SPAN, SEASON_HALF, SEASON_NEAR = 52, 26, 4
-SEASON_YEARS = 3  # earlier years the seasonal factors come from
-WANDER = 2.4  # see wanders()
-
-
-class Factors:
-    """Seasonal factor of each week from earlier years only (None where unknown), computed
-    when first asked for.
-
-    ratio[u] = y[u] / its centred 2×52 moving average, where that average has every week and
-    no divider inside; factor[t] = mean, without the lowest and highest, of ratio[t − 52k + j]
-    for the SEASON_YEARS years before t and |j| ≤ SEASON_NEAR (at least 3 of them). Values
-    must all be positive; otherwise there are no factors.
-    """
-
-    def __init__(self, y: list[float | None], dividers: list[int]) -> None:
-        self.y, self.dividers, self.n = y, dividers, len(y)
-        self.ok = self.n >= SEASON_WEEKS and all(v is None or v > 0 for v in y)
-        self.sums = [0.0, *accumulate(0.0 if v is None else v for v in y)] if self.ok else []
-        self.gaps = [0, *accumulate(v is None for v in y)] if self.ok else []
-        self.cache: dict[int, float | None] = {}
-        self.ratios: dict[int, float | None] = {}
-
-    def __getitem__(self, t: int) -> float | None:
-        if t not in self.cache:
-            self.cache[t] = self._factor(t) if self.ok and SEASON_SPAN <= t < self.n else None
-        return self.cache[t]
-
-    def _factor(self, t: int) -> float | None:
-        near = [
-            r
-            for k in range(
-                t - SEASON_SPAN, max(-1, t - SEASON_SPAN * (SEASON_YEARS + 1)), -SEASON_SPAN
-            )
-            for j in range(-SEASON_NEAR, SEASON_NEAR + 1)
-            if k + j + SEASON_HALF < t and (r := self._ratio(k + j)) is not None
-        ]
-        return trimmed_mean(near) if len(near) >= 3 else None
-
-    def _ratio(self, u: int) -> float | None:
-        if u not in self.ratios:
-            self.ratios[u] = self._new_ratio(u)
-        return self.ratios[u]
-
-    def _new_ratio(self, u: int) -> float | None:
-        lo, hi = u - SEASON_HALF, u + SEASON_HALF
-        if lo < 0 or hi >= self.n or self.gaps[hi + 1] != self.gaps[lo]:
-            return None
-        if spans_divider(self.dividers, u):
-            return None
-        inner = self.sums[hi] - self.sums[lo + 1]
-        cma = (inner + (self.y[lo] + self.y[hi]) / 2) / SEASON_SPAN  # type: ignore[operator]
-        return self.y[u] / cma  # type: ignore[operator]
+YEAR = 52
+BEND_WEEKS = 10  # weeks after a divider before its segment gets its own slope
+OUTLIER = 3.5  # robust sigmas beyond which a week is left out of the fit (a spike)
+LEVEL, SLOPE, SIN, COS = 0, 1, 2, 3  # the first columns; then a step and a bend per divider
+OMEGA = 2 * math.pi / YEAR
+_WAVE = [(math.sin(OMEGA * k), math.cos(OMEGA * k)) for k in range(YEAR)]
 
 
-class Adjusted:
-    """The values as lines are fitted to them (see History._adjusted), computed when asked."""
+def row(k: int, t: int, dividers: Sequence[int], steps: Sequence[int] = ()) -> list[float]:
+    """Week k's regressors for a fit predicting week t (every column, see module; then a
+    step for each of ``steps``, older level shifts found by :func:`best_step`)."""
+    out = [1.0, (k - t) / YEAR, *_WAVE[k % YEAR]]
+    for d in dividers:
+        out += (1.0, (k - d) / YEAR) if k >= d else (0.0, 0.0)
+    out += [1.0 if k >= s else 0.0 for s in steps]
+    return out
 
-    def __init__(self, y: list[float | None], factors: Factors | None, log: bool) -> None:
-        self.y, self.factors, self.log = y, factors, log
-        self.cache: dict[int, float | None] = {}
 
-    def __getitem__(self, k: int) -> float | None:
-        if k not in self.cache:
-            y = self.y[k]
-            g = 1.0 if self.factors is None else self.factors[k]
-            if y is None or g is None:
-                self.cache[k] = None
+def best_step(res: list[float], weeks: list[int], first: int, last: int) -> tuple[int, float]:
+    """The week c in [first, last] where a step in the residuals explains most, and the sum of
+    squares it explains: (sum of the residuals from c on)² × n / (m (n − m)), m weeks from c."""
+    n, tail, best, at = len(res), 0.0, 0.0, -1
+    for i in range(n - 1, 0, -1):
+        tail += res[i]
+        if weeks[i] > last:
+            continue
+        if weeks[i] < first:
+            break
+        m = n - i
+        score = tail * tail * n / (m * (n - m))
+        if score > best:
+            best, at = score, weeks[i]
+    return at, best
+
+
+def cholesky_solve(
+    a: list[list[float]], b: list[float]
+) -> tuple[list[float], list[list[float]]] | None:
+    """x with a x = b and the inverse of a (symmetric positive definite); None if singular."""
+    p = len(b)
+    lo = [[0.0] * p for _ in range(p)]
+    for i in range(p):
+        for j in range(i + 1):
+            s = a[i][j] - sum(map(mul, lo[i][:j], lo[j][:j]))
+            if i == j:
+                if s <= 1e-12 * max(1.0, abs(a[i][i])):
+                    return None
+                lo[i][i] = math.sqrt(s)
             else:
-                self.cache[k] = math.log(y / g) if self.log else y / g
-        return self.cache[k]
+                lo[i][j] = s / lo[j][j]
+    inv_lo = [[0.0] * p for _ in range(p)]  # inverse of the lower triangle
+    for i in range(p):
+        inv_lo[i][i] = 1 / lo[i][i]
+        for j in range(i):
+            inv_lo[i][j] = -sum(lo[i][m] * inv_lo[m][j] for m in range(j, i)) / lo[i][i]
+    inv = [
+        [sum(inv_lo[m][i] * inv_lo[m][j] for m in range(max(i, j), p)) for j in range(p)]
+        for i in range(p)
+    ]
+    x = [sum(inv[i][j] * b[j] for j in range(p)) for i in range(p)]
+    return x, inv
 
 
-def sigma(res: list[float], n_level: int, line_error: float) -> float:
-    """The spread of a value about a fitted line, robust to spikes and a recent shift: the
-    larger of the median moving range's estimate and the residuals' median absolute deviation
-    (which also sees slow wander: autocorrelated noise, the noise of seasonal factors),
-    widened for the error of the level (a median of ``n_level`` weeks) and of the line
-    (``line_error``, the slope's standard error times the weeks from the fit's middle)."""
-    mid = statistics.median(res)
-    mad = 1.4826 * statistics.median(abs(r - mid) for r in res)
-    mr = statistics.median(abs(b - a) for a, b in pairwise(res)) / 0.954
-    sigma = max(mr, mad)
-    return math.sqrt(sigma * sigma * (1 + 1.57 / n_level) + line_error * line_error)
+class Sums:
+    """The normal equations of every column over a set of weeks: X'X, X'z and z'z."""
+
+    def __init__(self, rows: list[list[float]], z: list[float]) -> None:
+        columns = list(zip(*rows, strict=True))
+        self.xx = [[sum(map(mul, a, b)) for b in columns[: i + 1]] for i, a in enumerate(columns)]
+        self.xz = [sum(map(mul, a, z)) for a in columns]
+        self.zz, self.n = sum(map(mul, z, z)), len(z)
+
+    def add(self, x: list[float], v: float, sign: int) -> None:
+        xx, xz = self.xx, self.xz
+        for i, xi in enumerate(x):
+            if xi:
+                wi = sign * xi
+                xz[i] += wi * v
+                ri = xx[i]
+                for j in range(i + 1):
+                    ri[j] += wi * x[j]
+        self.zz += sign * v * v
+        self.n += sign
+
+    def copy(self) -> Sums:
+        out = Sums([], [])
+        out.xx, out.xz = [list(r) for r in self.xx], list(self.xz)
+        out.zz, out.n = self.zz, self.n
+        return out
+
+    def solve(self, cols: Sequence[int]) -> Solved | None:
+        a = [[self.xx[max(i, j)][min(i, j)] for j in cols] for i in cols]
+        b = [self.xz[i] for i in cols]
+        found = cholesky_solve(a, b)
+        if found is None:
+            return None
+        beta, inv = found
+        rss = max(0.0, self.zz - math.fsum(c * v for c, v in zip(beta, b, strict=True)))
+        return Solved(tuple(cols), beta, inv, rss, self.n)
 
 
-def wanders(values: list[float]) -> bool:
-    """Whether values wander more than independent noise about one level would: their
-    standard deviation against the moving-range estimate of it, beyond the 99.5th percentile
-    of that ratio for independent normal values (about 1 + 2.4 / sqrt(n))."""
-    n = len(values)
-    mr = math.fsum(abs(b - a) for a, b in pairwise(values)) / (n - 1)
-    if mr == 0:
-        return False
-    return statistics.stdev(values) / (mr / 1.128) > 1 + WANDER / math.sqrt(n)
+@dataclass(frozen=True)
+class Solved:
+    """One model solved: its columns, coefficients, (X'X)^-1 and residual sum of squares."""
+
+    cols: tuple[int, ...]
+    beta: list[float]
+    inv: list[list[float]]
+    rss: float
+    n: int
+
+    def predict(self, x: list[float]) -> float:
+        return sum(map(mul, self.beta, [x[c] for c in self.cols]))
+
+    def leverage(self, x: list[float]) -> float:
+        """x'(X'X)^-1 x over the model's columns: the line's variance at x, in sigma²."""
+        return _quad([x[c] for c in self.cols], self.inv)
+
+    def coef(self, weights: dict[int, float]) -> tuple[float, float]:
+        """A combination of coefficients (by column) and its variance in sigma²; columns not in
+        the model count 0."""
+        w = [weights.get(c, 0.0) for c in self.cols]
+        value = sum(wi * b for wi, b in zip(w, self.beta, strict=True))
+        return value, _quad(w, self.inv)
+
+    def sigma2(self) -> float:
+        dof = self.n - len(self.cols)
+        return self.rss / dof if dof > 0 else 0.0
 
 
-def rho(res: list[float]) -> float:
-    mean = math.fsum(res) / len(res)
-    dev = [r - mean for r in res]
-    var = math.fsum(d * d for d in dev)
-    return min(0.9, max(0.0, math.fsum(a * b for a, b in pairwise(dev)) / var)) if var else 0.0
+def _quad(v: list[float], m: list[list[float]]) -> float:
+    """v' m v."""
+    return math.fsum(vi * math.fsum(a * b for a, b in zip(r, v, strict=True))
+                     for vi, r in zip(v, m, strict=True))  # fmt: skip
 
 
-def run_length(res: list[float]) -> int:
-    """Weeks on one side of the line as unlikely as 8 for independent values, given the
-    residuals' lag-1 autocorrelation (a week stays on its side with probability
-    1/2 + asin(rho)/pi for normal values)."""
-    mean = math.fsum(res) / len(res)
-    dev = [r - mean for r in res]
-    var = math.fsum(d * d for d in dev)
-    rho = math.fsum(a * b for a, b in pairwise(dev)) / var if var > 0 else 0.0
-    stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
-    runs = 1 + (signals.RUN_LENGTH - 1) * math.log(0.5) / math.log(stay)
-    return max(signals.RUN_LENGTH, math.ceil(runs))
+def residuals(model: Solved, rows: list[list[float]], z: list[float]) -> list[float]:
+    cols, beta = model.cols, model.beta
+    return [v - sum(map(mul, beta, [x[c] for c in cols])) for x, v in zip(rows, z, strict=True)]
 
 
-def season_z(y: list[float | None], f: Factors, base: list[int], before: int) -> float:
-    """How much the seasonal factors matter: the spread of the past year's factors over a
-    factor's standard error (the baseline's noise, from its moving ranges divided by the
-    factors, over the square root of the ratios a factor averages); 0 when unknown."""
-    year = [g for k in range(max(0, before - SEASON_SPAN), before) if (g := f[k]) is not None]
-    ratios = [y[k] / f[k] for k in base]  # type: ignore[operator]
-    mr = math.fsum(abs(b - a) for a, b in pairwise(ratios)) / (len(ratios) - 1)
-    mean = math.fsum(ratios) / len(ratios)
-    noise = mr / 1.128 / mean if mean > 0 else math.inf
-    years = max(1, min(SEASON_YEARS, before // SEASON_SPAN - 1))
-    se = noise / math.sqrt((2 * SEASON_NEAR + 1) * years - 2)
-    return sd(year, 0) / se if len(year) > 8 and se > 0 else 0.0
+def mad_sigma(res: list[float]) -> float:
+    """1.4826 times the median absolute residual (about 0: the fit's residuals)."""
+    s = sorted(abs(r) for r in res)
+    n = len(s)
+    mid = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
+    return 1.4826 * mid
 
 
-def line_spread(z: Adjusted, weeks: list[int]) -> float:
-    """The mean square of z at ``weeks`` (all known) about their least-squares line."""
-    n = len(weeks)
-    sk = sz = skk = skz = szz = 0.0
-    for k in weeks:
-        v = z[k]
-        sk, sz, skk, skz, szz = sk + k, sz + v, skk + k * k, skz + k * v, szz + v * v  # type: ignore
-    sxx, sxy, syy = skk - sk * sk / n, skz - sk * sz / n, szz - sz * sz / n
-    return max(0.0, syy - (sxy * sxy / sxx if sxx > 0 else 0.0)) / n
+def lag1(res: list[float], weeks: list[int]) -> float:
+    """The lag-1 autocorrelation of residuals over consecutive weeks, in [0, 0.9]."""
+    n = len(res)
+    if n < 3:
+        return 0.0
+    mean = math.fsum(res) / n
+    var = math.fsum((r - mean) ** 2 for r in res)
+    cov = math.fsum(
+        (res[i] - mean) * (res[i + 1] - mean) for i in range(n - 1) if weeks[i + 1] == weeks[i] + 1
+    )
+    return min(0.9, max(0.0, cov / var)) if var > 0 else 0.0
 
 
-def sd(values: list[float], ddof: int) -> float:
-    mean = math.fsum(values) / len(values)
-    return math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (len(values) - ddof))
+def cusum(res: list[float], sigma: float, k: float) -> tuple[float, int, float, int]:
+    """Upper and lower CUSUM of res / sigma with allowance k at the last value, each with the
+    index its current excursion began at."""
+    hi = lo = 0.0
+    hi_from = lo_from = len(res)
+    for i, r in enumerate(res):
+        u = r / sigma
+        if hi == 0:
+            hi_from = i
+        if lo == 0:
+            lo_from = i
+        hi, lo = max(0.0, hi + u - k), max(0.0, lo - u - k)
+    return hi, hi_from, lo, lo_from
 
 
-def trimmed_mean(values: list[float]) -> float:
-    """The mean without the lowest and the highest value (robust to one spike)."""
-    values = sorted(values)[1:-1]
-    return math.fsum(values) / len(values)
-
-
-def spans_divider(dividers: list[int], u: int) -> bool:
-    i = bisect.bisect_right(dividers, u - SEASON_HALF)
-    return i < len(dividers) and dividers[i] <= u + SEASON_HALF
+def one_step(
+    base: Solved, rows: list[list[float]], z: list[float], keep: list[bool]
+) -> list[tuple[float, float]]:
+    """Each row's error against the fit on the weeks before it (base, then recursive least
+    squares adding the kept rows one by one), with its leverage x'(X'X)^-1 x."""
+    cols = base.cols
+    beta = list(base.beta)
+    p_mat = [list(r) for r in base.inv]
+    out = []
+    for x_all, v, ok in zip(rows, z, keep, strict=True):
+        x = [x_all[c] for c in cols]
+        px = [sum(map(mul, r, x)) for r in p_mat]
+        h = sum(map(mul, x, px))
+        e = v - sum(map(mul, x, beta))
+        out.append((e, h))
+        if ok:
+            g = 1 + h
+            beta = [b + q * e / g for b, q in zip(beta, px, strict=True)]
+            p_mat = [[a - pi * pj / g for a, pj in zip(r, px, strict=True)]
+                     for r, pi in zip(p_mat, px, strict=True)]  # fmt: skip
+    return out

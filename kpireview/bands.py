@@ -1,65 +1,52 @@
-"""Expected bands: a KPI-week's expected value and natural limits, chosen from its own history.
+"""Expected bands from one robust fit: a KPI-week's expected value and natural limits.
 
-Pure functions over (week, value) points; no store, no Textual. A :class:`History` is built
-once per KPI (and set of dividers) and answers for any week, caching what it computed; every
-band uses only the weeks before its week.
+The same interface as :mod:`kpireview.bands` (``History``, ``band``, ``signals``,
+``propose_divider``, the types of :mod:`kpireview.bandtypes`), another way of fitting. Pure
+functions over (week, value) points; every band uses only the weeks before its week.
 
-Methods (``Options.method``; ``auto`` picks one per week and says why in words):
+For the week t, the weeks before it (up to :data:`FIT_WEEKS`) get one robust least-squares fit
+(:mod:`kpireview.bandmodel`): level, slope, a yearly wave once there are two years of data,
+a step and a bend at each divider (the level and slope after a process change come from its
+own weeks, earlier segments still inform the wave), older level shifts found as steps. A band
+the fit finds stable is today's XmR exactly (:func:`kpireview.signals.limits` over the
+baseline, the three rules of :func:`kpireview.signals.detect`). Otherwise the limits are
+parallel to the line at :data:`SIGMAS` prediction sigmas (the residuals' sigma, widened by the
+line's own error at the week, inflated for their lag-1 autocorrelation rho), and the rules run
+on each week's one-step error (its value against the fit on the weeks before it, scaled to
+the spread at t), so a slow move is not taken in by the line; a run counts when it is as
+unlikely as RUN_BASE weeks would be for independent values, the near-limit lines are
+(1 + rho) / 2 of the way to the limits.
 
-flat
-    Today's XmR numbers exactly (:func:`kpireview.signals.limits` over the baseline weeks
-    before the week, :func:`kpireview.signals.detect` for the three rules). ``auto`` takes it
-    unless a trend is significant, the values are seasonal, or they wander more than
-    independent noise about one level would.
-trend
-    A line through the baseline weeks (fitted to the logs when all values are positive, so
-    growth is in % a week): its slope is the median of the slopes between weeks half the
-    baseline apart (robust half-averages), its level the median of the baseline about it;
-    the limits are parallel to it at 3 sigmas, sigma being robust (the larger of the median
-    moving range's and the median absolute deviation's estimate) and widened by the line's
-    own uncertainty and by its record (the root mean square of the past year's errors, each
-    from that week's own fit, when above 1). Given the lag-1 autocorrelation rho about the
-    line, a run counts when it is as unlikely as 8 weeks would be for independent values, and
-    the near-limit rule uses lines (1 + rho) / 2 of the way to the limits, not halfway.
-seasonal
-    With two years of data: each week's factor is the trimmed mean, over the same weeks
-    (± 4) of up to three earlier years, of the value divided by its centred 52-week average.
-    The values divided by their factors get a trend band (slope and sigma over a year),
-    multiplied back by the week's factor.
-
-A divider (a process change) starts a new segment: limits come only from the weeks from the
-latest divider on, and until it has :data:`SETTLE_WEEKS` weeks the band is ``settling`` and
-gives no signals. :meth:`History.propose_divider` proposes one when a shift is confirmed.
-Locked limits (``Options.lock``) are fitted on their range only and carried on.
+A divider starts a new segment that settles for :data:`SETTLE_WEEKS` weeks without limits.
+:meth:`History.propose_divider` proposes one when the last 4 weeks confirm a shift against the
+band before them, or when a CUSUM of the one-step errors confirms a slower move (a stall in
+growth). Before two years of data only a flat band proposes, and only large shifts: a yearly
+wave not yet fitted looks like shifts.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from itertools import pairwise
 
-from kpireview import bandfit, signals
-from kpireview.bandtypes import AUTO, FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
+from kpireview import bandfit as fit
+from kpireview import signals
+from kpireview.bandmodel import FIT_WEEKS, SETTLE_WEEKS, SIGMAS, Model, fit_model, run_length
+from kpireview.bandtypes import FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
 from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
 from kpireview.periods import week_label
 
 SETTLING, NONE = "settling", "none"  # band states besides the methods
-SETTLE_WEEKS = 8  # weeks a new segment needs before it has limits
-TREND_T = 3.0  # |slope| / its standard error above which auto takes the trend
-SEASON_T = 2.0  # spread of the seasonal factors / their standard error, likewise
-SEASON_KEEP, SEASON_GAIN = 1.0, 0.9  # weaker factors that helped count, see _seasonal_ok
-FIT_WEEKS = 52  # weeks a seasonal band's slope and spread are fitted on
-NEAR_RHO = 1.0  # near-limit lines at (1 + NEAR_RHO × rho) / 2 of the way to the limits
-SIGMAS = 3.0  # from the line to a limit, in sigmas, for the trend and seasonal bands
-SHIFT_SIGMAS = 2.25  # a confirmed shift's average distance from the line, in sigmas
-SCALE_STEP, SCALE_MIN, SCALE_CAP = 1, 8, 3.0  # weeks apart, errors needed, largest counted
+SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
 SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
+CUSUM_K, CUSUM_H = 0.5, 10.0  # allowance and decision line of the CUSUM, in sigmas
+CUSUM_WEEKS = 26  # weeks of a segment before the CUSUM proposes
+PROPOSE_WEEKS = 104  # weeks of data before a band other than flat proposes
+EARLY_SIGMAS = 4.0  # SHIFT_SIGMAS before then
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
 
@@ -81,13 +68,12 @@ class History:
         for week, value in pts:
             self.y[self._index(week)] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
-        self.factors = bandfit.Factors(self.y, self.dividers)
         self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
-        self._z: dict[bool, bandfit.Adjusted] = {}
+        self.z = [None if v is None else math.log(v) if self.log else v for v in self.y]
         self._bands: dict[int, Band] = {}
-        self._raws: dict[int, Band] = {}
-        self._errors: dict[int, float | None] = {}
+        self._models: dict[int, Model | None] = {}
         self._fired: dict[tuple[int, str], list[signals.Signal]] = {}
+        self._res: dict[int, tuple[int, list[float | None]]] = {}
 
     # --- public ----------------------------------------------------------------------------
 
@@ -113,7 +99,9 @@ class History:
             ):
                 since -= 1
             began = t - s.run + 1 if s.rule == signals.RUN_OF_8 else since
-            value, limit = self._to_values(band, t, s)
+            value = self.y[t]
+            assert value is not None
+            limit = s.limit if band.method == FLAT else self._out(band._level + s.limit)
             out.append(
                 BandSignal(
                     s.rule, s.side, s.tone, value, limit, s.run, self._week(since),
@@ -123,145 +111,81 @@ class History:
         return out
 
     def propose_divider(self, week: date) -> date | None:
-        """The week a confirmed shift began, or None: the last CONFIRM_WEEKS weeks, ``week``
-        included, all on one side of the line of a band fitted on a full baseline, and on
-        average more than SHIFT_SIGMAS sigmas from it. The shift began at the first week of
-        the current stretch more than half a sigma from the line on that side."""
+        """The week a confirmed shift began, or None. Confirmed: the last CONFIRM_WEEKS weeks,
+        ``week`` included, all on one side of the line and on average more than SHIFT_SIGMAS
+        sigmas from it (it began at the first week of the current stretch more than half a
+        sigma from the line); or a CUSUM of the residuals since the segment began beyond
+        CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0)."""
         t = self._index(week)
         band = self.band(week)
-        if t >= self.n or band.centre is None or band.weeks < self.options.baseline_weeks:
+        if t >= self.n or band.centre is None or band.locked or self.y[t] is None:
             return None
-        if band.locked:
+        if band.weeks < self.options.baseline_weeks:
             return None
-        sigma = (band._spread if band.method != FLAT else band.upper - band.centre) / SIGMAS
+        if t < PROPOSE_WEEKS and band.method != FLAT:  # a yearly wave would look like shifts
+            return None
+        sigma = band._spread / (3 if band.method == FLAT else SIGMAS)  # XmR: 3 sigmas
         if sigma <= 0:
             return None
-        res = self._residuals(band, t, RUN_WINDOW)
-        last = res[-CONFIRM_WEEKS:]
-        if len(last) < CONFIRM_WEEKS or any(r is None for r in last):
-            return None
-        cap = SHIFT_CAP * sigma  # a one-week spike among them does not make a shift
-        mean = math.fsum(max(-cap, min(cap, r)) for r in last) / CONFIRM_WEEKS  # type: ignore
-        sign = 1 if mean > 0 else -1
-        if any(sign * r <= 0 for r in last) or abs(mean) <= SHIFT_SIGMAS * sigma:  # type: ignore
-            return None
-        k = len(res)
-        while k > 0 and (r := res[k - 1]) is not None and sign * r > sigma / 2:
-            k -= 1
-        began = t - (len(res) - k) + 1
+        lo, res = self._residuals(band, t)
         d = self._divider(t)
-        return self._week(began) if k < len(res) and (d is None or began > d) else None
+        began = self._confirmed_shift(t, res, sigma)
+        if began is None and band.method != FLAT and t - (d or 0) >= CUSUM_WEEKS:
+            model = self._models.get(t)
+            infl = model.inflation() if model is not None and band.method != FLAT else 1.0
+            began = _cusum_start(res, sigma * math.sqrt(infl))
+        if began is None:
+            return None
+        began += lo
+        settled = d is None or began >= d + SETTLE_WEEKS
+        return self._week(began) if settled and began < t else None
 
     # --- the band --------------------------------------------------------------------------
 
     def _band(self, t: int) -> Band:
-        """The fitted band, a trend or seasonal one widened to match its record (see _scale)."""
-        raw = self._raw(t)
-        if raw.method not in (TREND, SEASONAL) or raw.locked:
-            return raw
-        c = self._scale(t)
-        if c <= 1:
-            return raw
-        spread, f, out = raw._spread * c, raw.factor, self._out
-        lo, hi = raw._level - spread, raw._level + spread
-        return replace(
-            raw, lower=out(lo) * f, upper=out(hi) * f,
-            lower_half=out(raw._level - raw._near * spread) * f,
-            upper_half=out(raw._level + raw._near * spread) * f, scale=c, _spread=spread,
-        )  # fmt: skip
-
-    def _scale(self, t: int) -> float:
-        """How much wider the band must be to match its record: the root mean square of the
-        past year's errors (value minus the line, over the band's sigma, each from its own
-        week's fit, within the segment), when it is above 1 and has SCALE_MIN errors."""
-        d = self._divider(t)
-        lo = max(0 if d is None else d + SETTLE_WEEKS, t - FIT_WEEKS)
-        lo += -lo % SCALE_STEP  # every few weeks: fewer fits, shared by consecutive weeks
-        errors = [
-            e for k in range(lo, min(t, self.n), SCALE_STEP) if (e := self._error(k)) is not None
-        ]
-        if len(errors) < SCALE_MIN:
-            return 1.0
-        return math.sqrt(math.fsum(e * e for e in errors) / len(errors))
-
-    def _error(self, k: int) -> float | None:
-        """Week k's distance from the line of its own trend or seasonal fit, in its sigmas
-        (capped at SCALE_CAP); None for other bands or a missing week. Cached."""
-        if k not in self._errors:
-            raw, e = self._raw(k), None
-            if raw.method in (TREND, SEASONAL) and self.y[k] is not None and raw._spread > 0:
-                r = self._residuals(raw, k, 1)[-1]
-                e = None if r is None else min(SCALE_CAP, abs(r) * SIGMAS / raw._spread)
-            self._errors[k] = e
-        return self._errors[k]
-
-    def _raw(self, t: int) -> Band:
-        if t not in self._raws:
-            self._raws[t] = self._fitted(t)
-        return self._raws[t]
-
-    def _fitted(self, t: int) -> Band:
         week, opts = self._week(t), self.options
         if opts.method == OFF:
             return Band(week, OFF, explanation="signals are off")
         d = self._divider(t)
         lock = self._lock_range()
         if lock is not None and (d is None or d <= lock[1]):
-            base = [k for k in range(lock[0], lock[1] + 1) if self.y[k] is not None]
-            band = self._fit(t, base, base, lock[1] + 1)
+            base = self._known(lock[0], lock[1] + 1)
+            band = self._fit_band(t, base, lock[0], lock[1] + 1)
             return replace(band, locked=True, explanation=band.explanation + ", limits locked")
-        start = 0 if d is None else d
-        end = min(t, self.n)
-        base = [k for k in range(max(start, t - opts.baseline_weeks), end) if self.y[k] is not None]
-        fit = [k for k in range(max(start, t - FIT_WEEKS), end) if self.y[k] is not None]
-        if d is not None and len(base) < SETTLE_WEEKS:
+        start, end = (0 if d is None else d), min(t, self.n)
+        if d is not None and len(seg := self._known(d, end)) < SETTLE_WEEKS:
             label = week_label(self._week(d), self.start.weekday())
             return Band(
-                week, SETTLING, weeks=len(base), divider=self._week(d),
-                explanation=f"new level since {label}, settling ({len(base)} of "
+                week, SETTLING, weeks=len(seg), divider=self._week(d),
+                explanation=f"new level since {label}, settling ({len(seg)} of "
                 f"{SETTLE_WEEKS} weeks)",
             )  # fmt: skip
-        band = self._fit(t, base, fit, t)
+        base = self._known(max(start, t - opts.baseline_weeks), end)
+        band = self._fit_band(t, base, max(0, t - FIT_WEEKS), end)
         return replace(band, divider=None if d is None else self._week(d))
 
-    def _fit(self, t: int, base: list[int], fit: list[int], before: int) -> Band:
-        """Fit the chosen method for week t: the level on ``base`` (the baseline weeks), the
-        slope and spread on ``fit`` (up to a year), all before ``before``."""
+    def _fit_band(self, t: int, base: list[int], lo: int, hi: int) -> Band:
+        """The band at t from the weeks [lo, hi): today's XmR on ``base`` when flat."""
         week, method = self._week(t), self.options.method
         if len(base) < signals.MIN_BASELINE:
             return Band(week, NONE, weeks=len(base), explanation="too few weeks for limits")
-        seasonal = method in (AUTO, SEASONAL) and self._seasonal_ok(t, base, before, method)
-        z = self._adjusted(seasonal)
-        zfit = [k for k in fit if z[k] is not None] if seasonal else base
-        slope, se = self._slope(z, zfit)
-        trend = method == TREND or (
-            method != FLAT and slope != 0 and (se == 0 or abs(slope) > TREND_T * se)
-        )
-        if not seasonal and not trend:
-            if method == FLAT or not bandfit.wanders([self.y[k] for k in fit]):  # type: ignore[misc]
-                return self._flat(week, base)
-            trend = True  # not independent noise about a level: a line with a robust spread
-        if not trend:
-            slope, se = 0.0, 0.0
-        fit = zfit
-        level = statistics.median(z[k] - slope * (k - t) for k in base)  # type: ignore[operator]
-        res = [z[k] - level - slope * (k - t) for k in fit]  # type: ignore[operator]
-        mr_bar = math.fsum(abs(b - a) for a, b in pairwise(res)) / (len(res) - 1)
-        sigma = bandfit.sigma(res, len(base), se * (t - sum(fit) / len(fit)))
-        f = self.factors[t] if seasonal else 1.0
-        assert f is not None
-        spread, out = SIGMAS * sigma, self._out
-        near = min(1.0, (1 + NEAR_RHO * bandfit.rho(res)) / 2)  # share of the way to a limit
-        centre = out(level) * f
-        step = centre * math.expm1(slope) if self.log else slope * f
-        words = self._words(seasonal, trend, slope, level, len(fit), t)
+        model = None if method == FLAT else self._model(t, lo, hi)
+        if model is None or model.flat:
+            return self._flat(week, base)
+        level, spread = model.line(t), model.spread(t)
+        wave = model.wave(t)
+        near = min(1.0, (1 + model.rho) / 2)  # the near-limit lines' share of the way
+        out = self._out
+        centre = out(level)
+        step = centre * math.expm1(model.slope) if self.log else model.slope
+        factor = math.exp(wave) if self.log else (level / (level - wave) if level != wave else 1.0)
         return Band(
-            week, SEASONAL if seasonal else TREND, centre, out(level - spread) * f,
-            out(level + spread) * f, out(level - near * spread) * f,
-            out(level + near * spread) * f, mr_bar, step, f, len(fit),
-            self._week(fit[0]), self._week(fit[-1]), explanation=words,
-            run_length=bandfit.run_length(res), _level=level, _step=slope, _spread=spread,
-            _near=near,
+            week, SEASONAL if model.seasonal else TREND, centre, out(level - spread),
+            out(level + spread), out(level - near * spread), out(level + near * spread),
+            model.mr_bar, step, factor, len(model.weeks), self._week(model.weeks[0]),
+            self._week(model.weeks[-1]), explanation=self._words(model, level),
+            run_length=run_length(model.rho), _level=level, _step=model.slope,
+            _spread=spread, _near=near,
         )  # fmt: skip
 
     def _flat(self, week: date, base: list[int]) -> Band:
@@ -271,101 +195,105 @@ class History:
             week, FLAT, lim.centre, lim.lower, lim.upper, lim.lower_half, lim.upper_half,
             lim.mr_bar, weeks=lim.n, first=self._week(base[0]), last=self._week(base[-1]),
             explanation=f"stable around its {lim.n}-week average", _level=lim.centre,
+            _spread=lim.upper - lim.centre,
         )  # fmt: skip
 
-    def _words(
-        self, seasonal: bool, trend: bool, slope: float, level: float, n: int, t: int
-    ) -> str:
+    def _words(self, model: Model, level: float) -> str:
         parts = []
-        if seasonal:
-            years = sum(
-                1 for k in range(t - bandfit.SEASON_SPAN, -1, -bandfit.SEASON_SPAN) if k < self.n
-            )
+        if model.seasonal:
+            years = min(3, (model.weeks[-1] - model.weeks[0] + 1) // fit.YEAR)
             parts.append(f"seasonal: the same weeks of {years} earlier year{'s' * (years > 1)}")
-        if trend:
-            pct = 100 * math.expm1(slope) if self.log else 100 * slope / level if level else 0.0
+        if model.trend or not model.seasonal:
+            first = max([model.weeks[0], *model.dividers])
+            n = sum(1 for k in model.weeks if k >= first)
+            s = model.slope
+            pct = 100 * math.expm1(s) if self.log else 100 * s / level if level else 0.0
             parts.append(f"trend {pct:+.1f}% a week over {n} weeks")
         return ", ".join(parts)
 
-    # --- pieces ----------------------------------------------------------------------------
+    def _model(self, t: int, lo: int, hi: int) -> Model | None:
+        """The fit for week t over the known weeks in [lo, hi) (cached)."""
+        if t not in self._models:
+            weeks = self._known(lo, hi)
+            self._models[t] = fit_model(self.z, weeks, t, hi, self.dividers, self.options.method)
+        return self._models[t]
 
-    def _slope(self, z: list[float | None], base: list[int]) -> tuple[float, float]:
-        """Median slope between weeks h apart (h = half the span), and its standard error."""
-        h = max(1, (base[-1] - base[0] + 1) // 2)
-        present = set(base)
-        slopes = [
-            (z[k + h] - z[k]) / h  # type: ignore[operator]
-            for k in base
-            if k + h in present and not self._crosses(k, k + h)
-        ]
-        if len(slopes) < 3:
-            return 0.0, 0.0
-        values = [z[k] for k in base]
-        mr = math.fsum(abs(b - a) for a, b in pairwise(values)) / (len(values) - 1)  # type: ignore
-        sigma = mr / 1.128
-        se = 1.25 * sigma * math.sqrt(2 / len(slopes)) / h
-        return statistics.median(slopes), se
+    def _confirmed_shift(self, t: int, res: list[float | None], sigma: float) -> int | None:
+        """The index in res a shift confirmed by the last CONFIRM_WEEKS weeks began at, or None:
+        all on one side of the line of the band before them and on average more than
+        SHIFT_SIGMAS of its sigmas from it (the band at t has taken them in already)."""
+        last = res[-CONFIRM_WEEKS:]
+        if len(last) < CONFIRM_WEEKS or any(r is None for r in last):
+            return None
+        sign = 1 if last[-1] > 0 else -1  # type: ignore[operator]
+        if any(sign * r <= 0 for r in last):  # type: ignore[operator]
+            return None
+        t0 = t - CONFIRM_WEEKS + 1
+        before = self.band(self._week(t0))
+        if before.centre is None or before._spread <= 0 or self.y[t0 - 1] is None:
+            return None
+        m = self._models.get(t0)  # the fit, even when a flat band was chosen
+        if m is None:
+            off = [v - before._level for v in self.y[t0 : t + 1]]  # type: ignore[operator]
+            sigma0 = before._spread / 3  # a flat band's: XmR's 3 sigmas
+        else:
+            off = [v - m.line(k) for k, v in zip(range(t0, t + 1), self.z[t0 : t + 1], strict=True)]  # type: ignore[operator]
+            sigma0 = m.spread(t) / SIGMAS
+        need = SHIFT_SIGMAS if t >= PROPOSE_WEEKS else EARLY_SIGMAS
+        cap = max(SHIFT_CAP, need + 1) * sigma0  # a one-week spike does not make a shift
+        mean = math.fsum(max(-cap, min(cap, r)) for r in off) / CONFIRM_WEEKS
+        if any(sign * r <= 0 for r in off) or sign * mean <= need * sigma0:
+            return None
+        k = len(res) - CONFIRM_WEEKS
+        while k > 0 and (r := res[k - 1]) is not None and sign * r > min(sigma, sigma0) / 2:
+            k -= 1
+        return k
 
-    def _seasonal_ok(self, t: int, base: list[int], before: int, method: str) -> bool:
-        """Two years of data, factors for every week used, and (auto) factors that matter: their
-        spread beyond SEASON_T standard errors, or beyond SEASON_KEEP when dividing the past
-        year by them took a tenth or more off its spread about a line (weak but real
-        seasonality, which would otherwise flip the band in and out of seasonal)."""
-        if not self._factors_known(t, base, before):
-            return False
-        if method == SEASONAL:
-            return True
-        z = bandfit.season_z(self.y, self.factors, base, before)
-        if z > SEASON_T:
-            return True
-        if z <= SEASON_KEEP or before != t:
-            return False
-        return self._factors_help(before)
+    # --- rules -----------------------------------------------------------------------------
 
-    def _factors_help(self, before: int) -> bool:
-        """Whether the past year (in its segment), divided by its factors, spreads less about
-        a straight line than it does undivided, by SEASON_GAIN."""
-        d = self._divider(before - 1)
-        lo = max(0 if d is None else d, before - bandfit.SEASON_SPAN)
-        plain, divided = self._adjusted(False), self._adjusted(True)
-        weeks = [k for k in range(lo, min(before, self.n)) if divided[k] is not None]
-        if len(weeks) < bandfit.SEASON_HALF:
-            return False
-        spread = bandfit.line_spread
-        return spread(divided, weeks) < SEASON_GAIN * spread(plain, weeks)
+    def _residuals(self, band: Band, t: int) -> tuple[int, list[float | None]]:
+        """The first week and the values about the band's line for the weeks up to t (within
+        its segment and the rules' window); None for missing weeks. Cached."""
+        if t not in self._res:
+            self._res[t] = self._new_residuals(band, t)
+        return self._res[t]
 
-    def _factors_known(self, t: int, base: list[int], before: int) -> bool:
-        f = self.factors
-        return (
-            before >= bandfit.SEASON_WEEKS
-            and f[t] is not None
-            and all(f[k] is not None for k in base)
-        )
-
-    def _adjusted(self, seasonal: bool) -> bandfit.Adjusted:
-        """The values the lines are fitted to: logs (when all are positive) of the values
-        divided by their seasonal factors (when seasonal), else the values."""
-        if seasonal not in self._z:
-            self._z[seasonal] = bandfit.Adjusted(
-                self.y, self.factors if seasonal else None, self.log
-            )
-        return self._z[seasonal]
-
-    def _out(self, z: float) -> float:
-        return math.exp(z) if self.log else z
-
-    def _residuals(self, band: Band, t: int, n: int) -> list[float | None]:
-        """Values about the band's line for the n weeks ending at t (within its segment)."""
+    def _new_residuals(self, band: Band, t: int) -> tuple[int, list[float | None]]:
+        """About a flat band, the values minus its centre. About a fitted line, each week's
+        error against the fit on the weeks before it (one-step, so a slow move is not
+        absorbed), scaled to the spread at t; the first weeks after a divider in the window,
+        and locked limits, against the line."""
         d = self._divider(t)
-        lo = max(t - n + 1, 0 if d is None else d)
-        z = self.y if band.method == FLAT else self._adjusted(band.method == SEASONAL)
-        return [
-            None if (v := z[k]) is None else v - band._level - band._step * (k - t)
-            for k in range(lo, t + 1)
-        ]
+        lo = max(t - RUN_WINDOW + 1, 0 if d is None else d)
+        if band.method == FLAT:
+            return lo, [None if v is None else v - band._level for v in self.y[lo : t + 1]]
+        m = self._models[t]
+        assert m is not None
+        out: dict[int, float] = {}
+        b = lo if d is None or d <= m.weeks[0] else max(lo, d + SETTLE_WEEKS)
+        i = bisect.bisect_left(m.weeks, b)
+        base = m.sums.copy()
+        for j in range(i, len(m.weeks)):
+            if m.keep[j]:
+                base.add(m.rows[j], m.zs[j], -1)
+        solved = None if band.locked else base.solve(m.solved.cols)
+        if solved is None:
+            out = {k: v - m.line(k) for k in range(lo, t + 1) if (v := self.z[k]) is not None}
+        else:
+            for k in self._known(lo, b):
+                out[k] = self.z[k] - solved.predict(m.rows[bisect.bisect_left(m.weeks, k)])  # type: ignore[operator]
+            x_t, z_t = fit.row(t, t, m.dividers, m.steps), self.z[t]
+            errors = fit.one_step(
+                solved, [*m.rows[i:], x_t], [*m.zs[i:], z_t], [*m.keep[i:], False]
+            )  # type: ignore[list-item]
+            infl = m.inflation()
+            at_t = math.sqrt(1 + errors[-1][1] * infl)
+            for k, (e, h) in zip([*m.weeks[i:], t], errors, strict=True):
+                out[k] = e * at_t / math.sqrt(1 + h * infl)
+        return lo, [out.get(k) for k in range(lo, t + 1)]
 
     def _fire(self, t: int, direction: str) -> list[signals.Signal]:
-        """The rules firing at t on the band at t (cached; signals in the band's units)."""
+        """The rules firing at t on the band at t (cached; signals in fitted units)."""
         if (t, direction) not in self._fired:
             self._fired[t, direction] = self._rules(t, direction)
         return self._fired[t, direction]
@@ -376,36 +304,30 @@ class History:
         band = self.band(self._week(t))
         if band.centre is None or band.mr_bar is None:
             return []
+        _, res = self._residuals(band, t)
         if band.method == FLAT:
             lim = signals.Limits(
                 band.centre, band.mr_bar, band.lower, band.upper,  # type: ignore[arg-type]
                 band.lower_half, band.upper_half, band.weeks,  # type: ignore[arg-type]
             )  # fmt: skip
-            d = self._divider(t)
-            lo = max(t - RUN_WINDOW + 1, 0 if d is None else d)
-            return signals.detect(lim, self.y[lo : t + 1], direction)
-        spread = band._spread
-        half = spread * band._near
+            return signals.detect(lim, [None if r is None else r + band._level for r in res],
+                                  direction)  # fmt: skip
+        spread, half = band._spread, band._spread * band._near
         lim = signals.Limits(0.0, band.mr_bar, -spread, spread, -half, half, band.weeks)
-        found = signals.detect(lim, self._residuals(band, t, RUN_WINDOW), direction)
+        found = signals.detect(lim, res, direction)
         return [s for s in found if s.rule != signals.RUN_OF_8 or s.run >= band.run_length]
 
-    def _to_values(self, band: Band, t: int, s: signals.Signal) -> tuple[float, float]:
-        """A signal's value and line in the KPI's units."""
-        value = self.y[t]
-        assert value is not None
-        if band.method == FLAT:
-            return value, s.limit
-        return value, self._out(band._level + s.limit) * band.factor
+    # --- weeks -----------------------------------------------------------------------------
+
+    def _out(self, z: float) -> float:
+        return math.exp(z) if self.log else z
+
+    def _known(self, lo: int, hi: int) -> list[int]:
+        return [k for k in range(max(0, lo), min(hi, self.n)) if self.y[k] is not None]
 
     def _divider(self, t: int) -> int | None:
         i = bisect.bisect_right(self.dividers, t)
         return self.dividers[i - 1] if i else None
-
-    def _crosses(self, a: int, b: int) -> bool:
-        """Whether a divider lies in (a, b]."""
-        i = bisect.bisect_right(self.dividers, a)
-        return i < len(self.dividers) and self.dividers[i] <= b
 
     def _lock_range(self) -> tuple[int, int] | None:
         lock = self.options.lock
@@ -418,3 +340,24 @@ class History:
 
     def _week(self, t: int) -> date:
         return self.start + WEEK * t
+
+
+def _cusum_start(res: list[float | None], sigma: float) -> int | None:
+    """The index a CUSUM beyond CUSUM_H (this week on its side) began at, or None."""
+    known = [(i, r) for i, r in enumerate(res) if r is not None]
+    if len(known) < CONFIRM_WEEKS:
+        return None
+    cap = SHIFT_CAP * sigma
+    values = [max(-cap, min(cap, r)) for _, r in known]
+    hi, _, lo, _ = fit.cusum(values, sigma, CUSUM_K)
+    sign = 1 if hi > CUSUM_H and values[-1] > 0 else -1 if lo > CUSUM_H and values[-1] < 0 else 0
+    if not sign:
+        return None
+    best, began, tail = 0.0, None, 0.0
+    for j in range(len(values) - 1, 0, -1):  # where a step would explain most
+        tail += sign * values[j]
+        m = len(values) - j
+        score = tail * tail / (m * (len(values) - m)) if tail > 0 else 0.0
+        if score > best:
+            best, began = score, known[j][0]
+    return began

@@ -3,8 +3,9 @@
 Everything is drawn from the one ``random.Random(seed)`` given, in a fixed order, so the same
 metrics, timeline and seed give the same values. Counted back from the last week, the story is:
 
-- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75% and ARPU
-  rises 6%, so LTV (ARPU × margin / trailing churn) falls;
+- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75% (ARPU does
+  not move yet: the new prices reach existing accounts at renewal), so LTV (ARPU × margin /
+  trailing churn) falls;
 - cpa creeps up over the last 12 weeks and ends above its $45 ceiling, CAC (CPA / paid
   conversion) with it, so LTV:CAC falls from ~3.5 to under 3;
 - an onboarding change 20 weeks before the end lifted activation_rate and onboarding_completion
@@ -33,7 +34,7 @@ MARGIN = 0.75  # gross margin in LTV = ARPU × margin / churn
 TAU = 2 * math.pi
 
 STORY: dict[str, tuple[str, ...]] = {  # an event of the last 12 weeks: the KPIs it moves
-    "pricing change": ("churn_rate", "arpu", "ltv", "ltv_cac"),
+    "pricing change": ("churn_rate", "ltv", "ltv_cac"),
     "CPA creep": ("cpa", "cac", "ltv_cac"),
 }
 DIVIDERS = (  # (KPI, weeks before the last week, reason, author): process changes marked
@@ -182,12 +183,10 @@ def _round(value: float, digits: int) -> float:
 
 
 def _pricing_change(t: Totals, tl: Timeline, rng: random.Random) -> None:
-    """Prices rise: churn jumps, ARPU follows the price."""
+    """Prices rise: churn jumps."""
     for i in tl.last(PRICING_WEEKS):
         if "churn_rate" in t:
             t["churn_rate"][i] = 0.0275 * (1 + 0.04 * _gauss(rng))
-        if "arpu" in t:
-            t["arpu"][i] *= 1.06
 
 
 def _cpa_creep(t: Totals, tl: Timeline) -> None:

@@ -110,7 +110,7 @@ def test_a_growing_kpi_is_inside_its_trend_band_where_plain_xmr_flags_three(cfg,
     assert mrr.flags == () and mrr.limits is not None
     assert (mrr.limits.method, mrr.limits.explanation) == (
         "trend",
-        "trend +1.0% a week over 20 weeks",
+        "trend +1.0% a week over 79 weeks",  # every week before the reviewed one
     )
     assert mrr.limits.lower < mrr.value < mrr.limits.upper
     plain = {f.rule for f in r.kpi("mrr_flat").flags}
@@ -141,7 +141,7 @@ def test_a_trend_band_sentence_states_the_expected_value(cfg, bands_db) -> None:
     value, line = (mrr.fmt(mrr.value), mrr.fmt(mrr.limits.upper))
     assert lead.message == (
         f"MRR {value} is above its expected band {line} (expected {mrr.fmt(mrr.limits.centre)}; "
-        "trend +1.0% a week over 20 weeks)"
+        "trend +1.0% a week over 79 weeks)"
     )
 
 

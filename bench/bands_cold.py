@@ -1,4 +1,4 @@
-"""Cold cost of the expected bands of kpireview.expect: a new History per KPI, then the band,
+"""Cold cost of the expected bands of kpireview.bands: a new History per KPI, then the band,
 the signals and the divider proposal for its latest week (what the review asks of a KPI it has
 not shown yet). Series like bench/signals.py's: growth, a yearly wave, noise.
 
@@ -34,16 +34,16 @@ def main() -> None:
     parser.add_argument("--kpis", type=int, default=300)
     args = parser.parse_args()
     start = time.perf_counter()
-    from kpireview import expect
+    from kpireview import bands
 
-    print(f"import kpireview.expect: {(time.perf_counter() - start) * 1000:.1f} ms")
+    print(f"import kpireview.bands: {(time.perf_counter() - start) * 1000:.1f} ms")
     rng = random.Random(1)
     for years in (3, 5, 10):
         data = [series(rng, 52 * years) for _ in range(args.kpis)]
         for ask_proposal in (False, True):
             start = time.perf_counter()
             for points in data:
-                history, week = expect.History(points), points[-1][0]
+                history, week = bands.History(points), points[-1][0]
                 history.band(week)
                 history.signals(week, "up")
                 if ask_proposal:

@@ -1,7 +1,7 @@
-"""The model of :mod:`kpireview.expect`: which fit a week gets, and its spread.
+"""The model of :mod:`kpireview.bands`: which fit a week gets, and its spread.
 
 For the week t, the known weeks before it (logs when all values are positive) get one
-least-squares fit (:mod:`kpireview.expectfit`): a level, a slope, a yearly wave once there are
+least-squares fit (:mod:`kpireview.bandfit`): a level, a slope, a yearly wave once there are
 two years of data, and a step and a bend (a new slope, kept when significant) at each divider.
 Weeks more than 3.5 robust sigmas off the first fit (spikes) are left out; up to
 :data:`AUTO_STEPS` older level shifts (at least :data:`RECENT_WEEKS` weeks back) that no divider
@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from itertools import pairwise
 
-from kpireview import expectfit as fit
+from kpireview import bandfit as fit
 from kpireview import signals
 from kpireview.bandtypes import AUTO, SEASONAL, TREND
 

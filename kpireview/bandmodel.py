@@ -30,6 +30,7 @@ WANDER = 3.0  # rho above WANDER / sqrt(weeks): the values wander, no flat band
 BEND_T = 2.0  # |a divider's change of slope| / its error above which the fit keeps it
 SIGMAS = 3.3  # from the line to a limit, in prediction sigmas
 AUTO_STEPS, STEP_F, RECENT_WEEKS = 2, 12.0, 26  # older shifts the fit finds, see fit_model
+EXACT = 1e-9  # a coefficient of an exact fit below this is rounding, not a slope
 RUN_BASE = 11  # weeks on one side a run must be as unlikely as, for independent values
 
 
@@ -143,6 +144,8 @@ def fit_model(
         abs(_t(model, w, infl)) > need for w in ({fit.SLOPE: 1.0, **bends}, {fit.SLOPE: 1.0})
     )
     wanders = rho > WANDER / math.sqrt(len(kept))
+    if method == AUTO and model.sigma2() <= EXACT * EXACT:  # an exact fit: rounding is no noise
+        trend, wanders = abs(slope) > EXACT, False
     flat = method == AUTO and not (seasonal or trend or wanders)
     mr = [abs(b - a) for a, b in pairwise(res)]
     return Model(
@@ -156,7 +159,9 @@ def _t(model: fit.Solved, weights: dict[int, float], infl: float) -> float:
     """A combination of coefficients over its standard error (inflated for rho)."""
     value, var = model.coef(weights)
     se = math.sqrt(max(0.0, var * model.sigma2() * infl))
-    return value / se if se > 0 else math.inf if value else 0.0
+    if se > 0:
+        return value / se
+    return math.inf if abs(value) > EXACT else 0.0  # an exact fit: rounding is no slope
 
 
 def run_length(rho: float) -> int:

@@ -1,7 +1,7 @@
 """Expected bands from one robust fit: a KPI-week's expected value and natural limits.
 
-The same interface as :mod:`kpireview.bands` (``History``, ``band``, ``signals``,
-``propose_divider``, the types of :mod:`kpireview.bandtypes`), another way of fitting. Pure
+``History`` (one KPI's weekly points, its dividers and options) answers ``band``, ``signals``
+and ``propose_divider`` for any week, with the types of :mod:`kpireview.bandtypes`. Pure
 functions over (week, value) points; every band uses only the weeks before its week.
 
 For the week t, the weeks before it (up to :data:`FIT_WEEKS`) get one robust least-squares fit

@@ -331,3 +331,12 @@ def test_one_step_errors_are_against_the_weeks_before() -> None:
     errors = bandfit.one_step(base, [[1.0], [1.0]], [5.0, 3.0], [True, True])
     assert errors == [(pytest.approx(3.0), pytest.approx(0.5)),
                       (pytest.approx(0.0), pytest.approx(1 / 3))]  # fmt: skip
+
+
+def test_a_constant_series_is_flat_not_a_trend() -> None:
+    """The same value every week fits a line exactly: its slope is rounding (about 1e-17), not
+    a trend, so the band is flat with limits on the value (zero moving range)."""
+    history = History(weeks([5.0] * 40))
+    band = history.band(week(39))
+    assert band.method == bands.FLAT
+    assert (band.centre, band.lower, band.upper) == (5.0, 5.0, 5.0)

@@ -57,24 +57,28 @@ def cholesky_solve(
     p = len(b)
     lo = [[0.0] * p for _ in range(p)]
     for i in range(p):
+        li, ai = lo[i], a[i]
         for j in range(i + 1):
-            s = a[i][j] - sum(map(mul, lo[i][:j], lo[j][:j]))
+            s = ai[j] - sum(map(mul, li[:j], lo[j][:j]))
             if i == j:
-                if s <= 1e-12 * max(1.0, abs(a[i][i])):
+                if s <= 1e-12 * max(1.0, abs(ai[i])):
                     return None
-                lo[i][i] = math.sqrt(s)
+                li[i] = math.sqrt(s)
             else:
-                lo[i][j] = s / lo[j][j]
+                li[j] = s / lo[j][j]
     inv_lo = [[0.0] * p for _ in range(p)]  # inverse of the lower triangle
     for i in range(p):
-        inv_lo[i][i] = 1 / lo[i][i]
+        li, out = lo[i], inv_lo[i]
+        out[i] = 1 / li[i]
         for j in range(i):
-            inv_lo[i][j] = -sum(lo[i][m] * inv_lo[m][j] for m in range(j, i)) / lo[i][i]
-    inv = [
-        [sum(inv_lo[m][i] * inv_lo[m][j] for m in range(max(i, j), p)) for j in range(p)]
-        for i in range(p)
-    ]
-    x = [sum(inv[i][j] * b[j] for j in range(p)) for i in range(p)]
+            out[j] = -sum(map(mul, li[j:i], [inv_lo[m][j] for m in range(j, i)])) / li[i]
+    cols = [[r[i] for r in inv_lo] for i in range(p)]  # its columns
+    inv = [[0.0] * p for _ in range(p)]  # symmetric: each product pair computed once
+    for i in range(p):
+        for j in range(i + 1):
+            m = max(i, j)
+            inv[i][j] = inv[j][i] = sum(map(mul, cols[i][m:], cols[j][m:]))
+    x = [sum(map(mul, r, b)) for r in inv]
     return x, inv
 
 
@@ -94,8 +98,7 @@ class Sums:
                 wi = sign * xi
                 xz[i] += wi * v
                 ri = xx[i]
-                for j in range(i + 1):
-                    ri[j] += wi * x[j]
+                ri[: i + 1] = [a + wi * xj for a, xj in zip(ri, x[: i + 1], strict=True)]
         self.zz += sign * v * v
         self.n += sign
 

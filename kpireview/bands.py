@@ -63,13 +63,21 @@ class History:
         self.options = options or Options()
         pts = sorted(points)
         self.start = pts[0][0] if pts else date.min
-        self.n = self._index(pts[-1][0]) + 1 if pts else 0
-        self.y: list[float | None] = [None] * self.n
-        for week, value in pts:
-            self.y[self._index(week)] = value
+        first = self.start.toordinal() if pts else 0
+        at = [(week.toordinal() - first) // 7 for week, _ in pts]
+        values = [value for _, value in pts]
+        self.n = at[-1] + 1 if pts else 0
+        self.y: list[float | None]
+        if at == list(range(self.n)):  # every week has a value
+            self.y = list(values)
+        else:
+            self.y = [None] * self.n
+            for k, value in zip(at, values, strict=True):
+                self.y[k] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
-        self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
-        self.z = [None if v is None else math.log(v) if self.log else v for v in self.y]
+        self.log = bool(pts) and all(v > 0 for v in values)  # fit lines to logs: growth in %
+        log = math.log
+        self.z = [None if v is None else log(v) for v in self.y] if self.log else self.y
         self._bands: dict[int, Band] = {}
         self._models: dict[int, Model | None] = {}
         self._fired: dict[tuple[int, str], list[signals.Signal]] = {}

@@ -11,9 +11,9 @@ no pass over the data.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import mul
+from operator import itemgetter, mul
 
 YEAR = 52
 BEND_WEEKS = 10  # weeks after a divider before its segment gets its own slope
@@ -29,8 +29,26 @@ def row(k: int, t: int, dividers: Sequence[int], steps: Sequence[int] = ()) -> l
     out = [1.0, (k - t) / YEAR, *_WAVE[k % YEAR]]
     for d in dividers:
         out += (1.0, (k - d) / YEAR) if k >= d else (0.0, 0.0)
-    out += [1.0 if k >= s else 0.0 for s in steps]
+    if steps:
+        out += [1.0 if k >= s else 0.0 for s in steps]
     return out
+
+
+def rows(weeks: Sequence[int], t: int, dividers: Sequence[int]) -> list[list[float]]:
+    """:func:`row` of each week."""
+    if dividers:
+        return [row(k, t, dividers) for k in weeks]
+    wave = _WAVE
+    return [[1.0, (k - t) / YEAR, *wave[k % YEAR]] for k in weeks]
+
+
+def _picker(cols: Sequence[int]) -> Callable[[list[float]], Sequence[float]]:
+    """The model's columns of a row (the row itself when they are its first ones: a product
+    with the coefficients stops at their end)."""
+    if tuple(cols) == tuple(range(len(cols))):
+        return lambda x: x
+    get = itemgetter(*cols)
+    return (lambda x: (get(x),)) if len(cols) == 1 else get
 
 
 def best_step(res: list[float], weeks: list[int], first: int, last: int) -> tuple[int, float]:
@@ -130,7 +148,7 @@ class Solved:
     n: int
 
     def predict(self, x: list[float]) -> float:
-        return sum(map(mul, self.beta, [x[c] for c in self.cols]))
+        return sum(map(mul, self.beta, _picker(self.cols)(x)))
 
     def leverage(self, x: list[float]) -> float:
         """x'(X'X)^-1 x over the model's columns: the line's variance at x, in sigma²."""
@@ -155,8 +173,8 @@ def _quad(v: list[float], m: list[list[float]]) -> float:
 
 
 def residuals(model: Solved, rows: list[list[float]], z: list[float]) -> list[float]:
-    cols, beta = model.cols, model.beta
-    return [v - sum(map(mul, beta, [x[c] for c in cols])) for x, v in zip(rows, z, strict=True)]
+    pick, beta = _picker(model.cols), model.beta
+    return [v - sum(map(mul, beta, pick(x))) for x, v in zip(rows, z, strict=True)]
 
 
 def mad_sigma(res: list[float]) -> float:
@@ -173,10 +191,12 @@ def lag1(res: list[float], weeks: list[int]) -> float:
     if n < 3:
         return 0.0
     mean = math.fsum(res) / n
-    var = math.fsum((r - mean) ** 2 for r in res)
-    cov = math.fsum(
-        (res[i] - mean) * (res[i + 1] - mean) for i in range(n - 1) if weeks[i + 1] == weeks[i] + 1
-    )
+    d = [r - mean for r in res]
+    var = math.fsum([x**2 for x in d])
+    if weeks[-1] - weeks[0] == n - 1:  # every week consecutive
+        cov = math.fsum(map(mul, d, d[1:]))
+    else:
+        cov = math.fsum([d[i] * d[i + 1] for i in range(n - 1) if weeks[i + 1] == weeks[i] + 1])
     return min(0.9, max(0.0, cov / var)) if var > 0 else 0.0
 
 
@@ -191,7 +211,8 @@ def cusum(res: list[float], sigma: float, k: float) -> tuple[float, int, float, 
             hi_from = i
         if lo == 0:
             lo_from = i
-        hi, lo = max(0.0, hi + u - k), max(0.0, lo - u - k)
+        hi, lo = hi + u - k, lo - u - k
+        hi, lo = (hi if hi > 0.0 else 0.0), (lo if lo > 0.0 else 0.0)  # max(0.0, ...)
     return hi, hi_from, lo, lo_from
 
 
@@ -200,12 +221,12 @@ def one_step(
 ) -> list[tuple[float, float]]:
     """Each row's error against the fit on the weeks before it (base, then recursive least
     squares adding the kept rows one by one), with its leverage x'(X'X)^-1 x."""
-    cols = base.cols
+    pick = _picker(base.cols)
     beta = list(base.beta)
     p_mat = [list(r) for r in base.inv]
     out = []
     for x_all, v, ok in zip(rows, z, keep, strict=True):
-        x = [x_all[c] for c in cols]
+        x = pick(x_all)
         px = [sum(map(mul, r, x)) for r in p_mat]
         h = sum(map(mul, x, px))
         e = v - sum(map(mul, x, beta))

@@ -79,7 +79,7 @@ def fit_model(
     """The fit for week t over ``weeks`` (all known, before ``hi``), with a step and a bend for
     each divider inside them (see the module docstring); None when it cannot be solved."""
     divs = tuple(d for d in dividers if weeks and weeks[0] < d < hi)
-    rows = [fit.row(k, t, divs) for k in weeks]
+    rows = fit.rows(weeks, t, divs)
     z: list[float] = [z_all[k] for k in weeks]  # type: ignore[misc]
     cols = [fit.LEVEL, fit.SLOPE]
     wave = method in (AUTO, SEASONAL) and weeks[-1] - weeks[0] + 1 >= SEASON_WEEKS

@@ -280,11 +280,9 @@ class History:
         out: dict[int, float] = {}
         b = lo if d is None or d <= m.weeks[0] else max(lo, d + SETTLE_WEEKS)
         i = bisect.bisect_left(m.weeks, b)
-        base = m.sums.copy()
-        for j in range(i, len(m.weeks)):
-            if m.keep[j]:
-                base.add(m.rows[j], m.zs[j], -1)
-        solved = None if band.locked else base.solve(m.solved.cols)
+        kept = [j for j in range(i) if m.keep[j]]  # the fit's weeks before b
+        base = fit.Sums([m.rows[j] for j in kept], [m.zs[j] for j in kept])
+        solved = None if band.locked or not kept else base.solve(m.solved.cols)
         if solved is None:
             out = {k: v - m.line(k) for k in range(lo, t + 1) if (v := self.z[k]) is not None}
         else:

@@ -82,6 +82,7 @@ class History:
         self._models: dict[int, Model | None] = {}
         self._fired: dict[tuple[int, str], list[signals.Signal]] = {}
         self._res: dict[int, tuple[int, list[float | None]]] = {}
+        self._proposed: dict[int, date | None] = {}
 
     # --- public ----------------------------------------------------------------------------
 
@@ -123,8 +124,14 @@ class History:
         ``week`` included, all on one side of the line and on average more than SHIFT_SIGMAS
         sigmas from it (it began at the first week of the current stretch more than half a
         sigma from the line); or a CUSUM of the residuals since the segment began beyond
-        CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0)."""
+        CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0).
+        Cached by week."""
         t = self._index(week)
+        if t not in self._proposed:
+            self._proposed[t] = self._propose(t, week)
+        return self._proposed[t]
+
+    def _propose(self, t: int, week: date) -> date | None:
         band = self.band(week)
         if t >= self.n or band.centre is None or band.locked or self.y[t] is None:
             return None
@@ -354,7 +361,8 @@ def _cusum_start(res: list[float | None], sigma: float) -> int | None:
     if len(known) < CONFIRM_WEEKS:
         return None
     cap = SHIFT_CAP * sigma
-    values = [max(-cap, min(cap, r)) for _, r in known]
+    low = -cap  # each value within [-cap, cap]
+    values = [low if (v := r if r < cap else cap) <= low else v for _, r in known]
     hi, _, lo, _ = fit.cusum(values, sigma, CUSUM_K)
     sign = 1 if hi > CUSUM_H and values[-1] > 0 else -1 if lo > CUSUM_H and values[-1] < 0 else 0
     if not sign:

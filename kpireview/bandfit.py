@@ -173,8 +173,13 @@ def _quad(v: list[float], m: list[list[float]]) -> float:
 
 
 def residuals(model: Solved, rows: list[list[float]], z: list[float]) -> list[float]:
-    pick, beta = _picker(model.cols), model.beta
-    return [v - sum(map(mul, beta, pick(x))) for x, v in zip(rows, z, strict=True)]
+    """z minus the fitted values, summed column by column in the order of :meth:`predict`."""
+    if not rows:
+        return []
+    fitted = [0.0] * len(rows)
+    for c, b in zip(model.cols, model.beta, strict=True):
+        fitted = [f + b * x[c] for f, x in zip(fitted, rows, strict=True)]
+    return [v - f for v, f in zip(z, fitted, strict=True)]
 
 
 def mad_sigma(res: list[float]) -> float:

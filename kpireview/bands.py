@@ -31,6 +31,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
+from operator import lt
 
 from kpireview import bandfit as fit
 from kpireview import signals
@@ -68,16 +70,20 @@ class History:
         values = [value for _, value in pts]
         self.n = at[-1] + 1 if pts else 0
         self.y: list[float | None]
-        if at == list(range(self.n)):  # every week has a value
+        full = at == list(range(self.n))  # every week has a value
+        if full:
             self.y = list(values)
         else:
             self.y = [None] * self.n
             for k, value in zip(at, values, strict=True):
                 self.y[k] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
-        self.log = bool(pts) and all(v > 0 for v in values)  # fit lines to logs: growth in %
-        log = math.log
-        self.z = [None if v is None else log(v) for v in self.y] if self.log else self.y
+        self.log = bool(pts) and all(map(partial(lt, 0.0), values))  # logs: growth in %
+        self.z = self.y
+        if self.log and full:
+            self.z = list(map(math.log, values))
+        elif self.log:
+            self.z = [None if v is None else math.log(v) for v in self.y]
         self._bands: dict[int, Band] = {}
         self._models: dict[int, Model | None] = {}
         self._fired: dict[tuple[int, str], list[signals.Signal]] = {}

@@ -184,7 +184,7 @@ def residuals(model: Solved, rows: list[list[float]], z: list[float]) -> list[fl
 
 def mad_sigma(res: list[float]) -> float:
     """1.4826 times the median absolute residual (about 0: the fit's residuals)."""
-    s = sorted(abs(r) for r in res)
+    s = sorted(map(abs, res))
     n = len(s)
     mid = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
     return 1.4826 * mid

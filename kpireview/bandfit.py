@@ -11,9 +11,9 @@ no pass over the data.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import mul
+from operator import itemgetter, mul
 
 YEAR = 52
 BEND_WEEKS = 10  # weeks after a divider before its segment gets its own slope
@@ -29,8 +29,26 @@ def row(k: int, t: int, dividers: Sequence[int], steps: Sequence[int] = ()) -> l
     out = [1.0, (k - t) / YEAR, *_WAVE[k % YEAR]]
     for d in dividers:
         out += (1.0, (k - d) / YEAR) if k >= d else (0.0, 0.0)
-    out += [1.0 if k >= s else 0.0 for s in steps]
+    if steps:
+        out += [1.0 if k >= s else 0.0 for s in steps]
     return out
+
+
+def rows(weeks: Sequence[int], t: int, dividers: Sequence[int]) -> list[list[float]]:
+    """:func:`row` of each week."""
+    if dividers:
+        return [row(k, t, dividers) for k in weeks]
+    wave = _WAVE
+    return [[1.0, (k - t) / YEAR, *wave[k % YEAR]] for k in weeks]
+
+
+def _picker(cols: Sequence[int]) -> Callable[[list[float]], Sequence[float]]:
+    """The model's columns of a row (the row itself when they are its first ones: a product
+    with the coefficients stops at their end)."""
+    if tuple(cols) == tuple(range(len(cols))):
+        return lambda x: x
+    get = itemgetter(*cols)
+    return (lambda x: (get(x),)) if len(cols) == 1 else get
 
 
 def best_step(res: list[float], weeks: list[int], first: int, last: int) -> tuple[int, float]:
@@ -57,24 +75,28 @@ def cholesky_solve(
     p = len(b)
     lo = [[0.0] * p for _ in range(p)]
     for i in range(p):
+        li, ai = lo[i], a[i]
         for j in range(i + 1):
-            s = a[i][j] - sum(map(mul, lo[i][:j], lo[j][:j]))
+            s = ai[j] - sum(map(mul, li[:j], lo[j][:j]))
             if i == j:
-                if s <= 1e-12 * max(1.0, abs(a[i][i])):
+                if s <= 1e-12 * max(1.0, abs(ai[i])):
                     return None
-                lo[i][i] = math.sqrt(s)
+                li[i] = math.sqrt(s)
             else:
-                lo[i][j] = s / lo[j][j]
+                li[j] = s / lo[j][j]
     inv_lo = [[0.0] * p for _ in range(p)]  # inverse of the lower triangle
     for i in range(p):
-        inv_lo[i][i] = 1 / lo[i][i]
+        li, out = lo[i], inv_lo[i]
+        out[i] = 1 / li[i]
         for j in range(i):
-            inv_lo[i][j] = -sum(lo[i][m] * inv_lo[m][j] for m in range(j, i)) / lo[i][i]
-    inv = [
-        [sum(inv_lo[m][i] * inv_lo[m][j] for m in range(max(i, j), p)) for j in range(p)]
-        for i in range(p)
-    ]
-    x = [sum(inv[i][j] * b[j] for j in range(p)) for i in range(p)]
+            out[j] = -sum(map(mul, li[j:i], [inv_lo[m][j] for m in range(j, i)])) / li[i]
+    cols = [[r[i] for r in inv_lo] for i in range(p)]  # its columns
+    inv = [[0.0] * p for _ in range(p)]  # symmetric: each product pair computed once
+    for i in range(p):
+        for j in range(i + 1):
+            m = max(i, j)
+            inv[i][j] = inv[j][i] = sum(map(mul, cols[i][m:], cols[j][m:]))
+    x = [sum(map(mul, r, b)) for r in inv]
     return x, inv
 
 
@@ -94,8 +116,7 @@ class Sums:
                 wi = sign * xi
                 xz[i] += wi * v
                 ri = xx[i]
-                for j in range(i + 1):
-                    ri[j] += wi * x[j]
+                ri[: i + 1] = [a + wi * xj for a, xj in zip(ri, x[: i + 1], strict=True)]
         self.zz += sign * v * v
         self.n += sign
 
@@ -127,7 +148,7 @@ class Solved:
     n: int
 
     def predict(self, x: list[float]) -> float:
-        return sum(map(mul, self.beta, [x[c] for c in self.cols]))
+        return sum(map(mul, self.beta, _picker(self.cols)(x)))
 
     def leverage(self, x: list[float]) -> float:
         """x'(X'X)^-1 x over the model's columns: the line's variance at x, in sigma²."""
@@ -152,13 +173,18 @@ def _quad(v: list[float], m: list[list[float]]) -> float:
 
 
 def residuals(model: Solved, rows: list[list[float]], z: list[float]) -> list[float]:
-    cols, beta = model.cols, model.beta
-    return [v - sum(map(mul, beta, [x[c] for c in cols])) for x, v in zip(rows, z, strict=True)]
+    """z minus the fitted values, summed column by column in the order of :meth:`predict`."""
+    if not rows:
+        return []
+    fitted = [0.0] * len(rows)
+    for c, b in zip(model.cols, model.beta, strict=True):
+        fitted = [f + b * x[c] for f, x in zip(fitted, rows, strict=True)]
+    return [v - f for v, f in zip(z, fitted, strict=True)]
 
 
 def mad_sigma(res: list[float]) -> float:
     """1.4826 times the median absolute residual (about 0: the fit's residuals)."""
-    s = sorted(abs(r) for r in res)
+    s = sorted(map(abs, res))
     n = len(s)
     mid = s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
     return 1.4826 * mid
@@ -170,10 +196,12 @@ def lag1(res: list[float], weeks: list[int]) -> float:
     if n < 3:
         return 0.0
     mean = math.fsum(res) / n
-    var = math.fsum((r - mean) ** 2 for r in res)
-    cov = math.fsum(
-        (res[i] - mean) * (res[i + 1] - mean) for i in range(n - 1) if weeks[i + 1] == weeks[i] + 1
-    )
+    d = [r - mean for r in res]
+    var = math.fsum([x**2 for x in d])
+    if weeks[-1] - weeks[0] == n - 1:  # every week consecutive
+        cov = math.fsum(map(mul, d, d[1:]))
+    else:
+        cov = math.fsum([d[i] * d[i + 1] for i in range(n - 1) if weeks[i + 1] == weeks[i] + 1])
     return min(0.9, max(0.0, cov / var)) if var > 0 else 0.0
 
 
@@ -188,7 +216,8 @@ def cusum(res: list[float], sigma: float, k: float) -> tuple[float, int, float, 
             hi_from = i
         if lo == 0:
             lo_from = i
-        hi, lo = max(0.0, hi + u - k), max(0.0, lo - u - k)
+        hi, lo = hi + u - k, lo - u - k
+        hi, lo = (hi if hi > 0.0 else 0.0), (lo if lo > 0.0 else 0.0)  # max(0.0, ...)
     return hi, hi_from, lo, lo_from
 
 
@@ -197,12 +226,12 @@ def one_step(
 ) -> list[tuple[float, float]]:
     """Each row's error against the fit on the weeks before it (base, then recursive least
     squares adding the kept rows one by one), with its leverage x'(X'X)^-1 x."""
-    cols = base.cols
+    pick = _picker(base.cols)
     beta = list(base.beta)
     p_mat = [list(r) for r in base.inv]
     out = []
     for x_all, v, ok in zip(rows, z, keep, strict=True):
-        x = [x_all[c] for c in cols]
+        x = pick(x_all)
         px = [sum(map(mul, r, x)) for r in p_mat]
         h = sum(map(mul, x, px))
         e = v - sum(map(mul, x, beta))

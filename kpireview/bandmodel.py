@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import pairwise
+from functools import partial
+from operator import ge, sub
 
 from kpireview import bandfit as fit
 from kpireview import signals
@@ -79,7 +80,7 @@ def fit_model(
     """The fit for week t over ``weeks`` (all known, before ``hi``), with a step and a bend for
     each divider inside them (see the module docstring); None when it cannot be solved."""
     divs = tuple(d for d in dividers if weeks and weeks[0] < d < hi)
-    rows = [fit.row(k, t, divs) for k in weeks]
+    rows = fit.rows(weeks, t, divs)
     z: list[float] = [z_all[k] for k in weeks]  # type: ignore[misc]
     cols = [fit.LEVEL, fit.SLOPE]
     wave = method in (AUTO, SEASONAL) and weeks[-1] - weeks[0] + 1 >= SEASON_WEEKS
@@ -97,7 +98,9 @@ def fit_model(
         return None
     res = fit.residuals(full, rows, z)
     cut = fit.OUTLIER * fit.mad_sigma(res)
-    kept = [i for i, r in enumerate(res) if abs(r) <= cut] if cut > 0 else list(range(len(z)))
+    kept = list(range(len(z)))
+    if cut > 0 and not all(map(partial(ge, cut), map(abs, res))):  # some |r| > cut
+        kept = [i for i, r in enumerate(res) if abs(r) <= cut]
     keep = [False] * len(z)
     for i in kept:
         keep[i] = True
@@ -147,7 +150,7 @@ def fit_model(
     if method == AUTO and model.sigma2() <= EXACT * EXACT:  # an exact fit: rounding is no noise
         trend, wanders = abs(slope) > EXACT, False
     flat = method == AUTO and not (seasonal or trend or wanders)
-    mr = [abs(b - a) for a, b in pairwise(res)]
+    mr = list(map(abs, map(sub, res[1:], res)))  # |b - a| of each pair
     return Model(
         model, divs, steps, t, math.sqrt(model.sigma2()), rho, seasonal, trend, flat,
         slope / fit.YEAR, weeks, math.fsum(mr) / len(mr) if mr else 0.0, rows, z, keep,

@@ -31,6 +31,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
+from operator import lt
 
 from kpireview import bandfit as fit
 from kpireview import signals
@@ -63,17 +65,30 @@ class History:
         self.options = options or Options()
         pts = sorted(points)
         self.start = pts[0][0] if pts else date.min
-        self.n = self._index(pts[-1][0]) + 1 if pts else 0
-        self.y: list[float | None] = [None] * self.n
-        for week, value in pts:
-            self.y[self._index(week)] = value
+        first = self.start.toordinal() if pts else 0
+        at = [(week.toordinal() - first) // 7 for week, _ in pts]
+        values = [value for _, value in pts]
+        self.n = at[-1] + 1 if pts else 0
+        self.y: list[float | None]
+        full = at == list(range(self.n))  # every week has a value
+        if full:
+            self.y = list(values)
+        else:
+            self.y = [None] * self.n
+            for k, value in zip(at, values, strict=True):
+                self.y[k] = value
         self.dividers = sorted({self._index(d) for d in dividers if pts and d >= self.start})
-        self.log = bool(pts) and all(v > 0 for _, v in pts)  # fit lines to logs: growth in %
-        self.z = [None if v is None else math.log(v) if self.log else v for v in self.y]
+        self.log = bool(pts) and all(map(partial(lt, 0.0), values))  # logs: growth in %
+        self.z = self.y
+        if self.log and full:
+            self.z = list(map(math.log, values))
+        elif self.log:
+            self.z = [None if v is None else math.log(v) for v in self.y]
         self._bands: dict[int, Band] = {}
         self._models: dict[int, Model | None] = {}
         self._fired: dict[tuple[int, str], list[signals.Signal]] = {}
         self._res: dict[int, tuple[int, list[float | None]]] = {}
+        self._proposed: dict[int, date | None] = {}
 
     # --- public ----------------------------------------------------------------------------
 
@@ -115,8 +130,14 @@ class History:
         ``week`` included, all on one side of the line and on average more than SHIFT_SIGMAS
         sigmas from it (it began at the first week of the current stretch more than half a
         sigma from the line); or a CUSUM of the residuals since the segment began beyond
-        CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0)."""
+        CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0).
+        Cached by week."""
         t = self._index(week)
+        if t not in self._proposed:
+            self._proposed[t] = self._propose(t, week)
+        return self._proposed[t]
+
+    def _propose(self, t: int, week: date) -> date | None:
         band = self.band(week)
         if t >= self.n or band.centre is None or band.locked or self.y[t] is None:
             return None
@@ -272,11 +293,9 @@ class History:
         out: dict[int, float] = {}
         b = lo if d is None or d <= m.weeks[0] else max(lo, d + SETTLE_WEEKS)
         i = bisect.bisect_left(m.weeks, b)
-        base = m.sums.copy()
-        for j in range(i, len(m.weeks)):
-            if m.keep[j]:
-                base.add(m.rows[j], m.zs[j], -1)
-        solved = None if band.locked else base.solve(m.solved.cols)
+        kept = [j for j in range(i) if m.keep[j]]  # the fit's weeks before b
+        base = fit.Sums([m.rows[j] for j in kept], [m.zs[j] for j in kept])
+        solved = None if band.locked or not kept else base.solve(m.solved.cols)
         if solved is None:
             out = {k: v - m.line(k) for k in range(lo, t + 1) if (v := self.z[k]) is not None}
         else:
@@ -348,7 +367,8 @@ def _cusum_start(res: list[float | None], sigma: float) -> int | None:
     if len(known) < CONFIRM_WEEKS:
         return None
     cap = SHIFT_CAP * sigma
-    values = [max(-cap, min(cap, r)) for _, r in known]
+    low = -cap  # each value within [-cap, cap]
+    values = [low if (v := r if r < cap else cap) <= low else v for _, r in known]
     hi, _, lo, _ = fit.cusum(values, sigma, CUSUM_K)
     sign = 1 if hi > CUSUM_H and values[-1] > 0 else -1 if lo > CUSUM_H and values[-1] < 0 else 0
     if not sign:

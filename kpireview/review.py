@@ -83,7 +83,7 @@ class Data:
         key = (m.id, dividers, options)
         found = self.histories.get(key)
         if found is None:
-            found = bands.History(sorted(self.get(m.id).items()), dividers, options)
+            found = bands.History(list(self.get(m.id).items()), dividers, options)  # sorts
             self.histories[key] = found
         return found
 

@@ -16,7 +16,6 @@ budget is missed. Run: `python bench/scale.py [--workdir DIR]`.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import sqlite3
@@ -177,17 +176,30 @@ def switch_seconds(config_path: Path, db: Path, weeks: int = SWITCH_WEEKS) -> li
     return [timed(lambda w=w: review.build(cfg, data, w)) for w in targets]
 
 
+# The export runs as the child of a fresh, small interpreter: a child forked from this bench
+# process would report this process's size as its peak (ru_maxrss survives fork and exec).
+LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-c", "from kpireview.cli import main; main()",
+                              *sys.argv[1:]])
+_, status, usage = os.wait4(pid, 0)
+print(usage.ru_maxrss, file=sys.stderr)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def export_peak_mb(config_path: Path, db: Path, out: Path) -> tuple[float, float]:
     """Peak RSS (MB) and wall time (s) of `kpireview export -o FILE` in a subprocess."""
     args = ["export", "--db", db, "--config", config_path, "-o", out]
     start = time.perf_counter()
-    proc = subprocess.Popen([*CLI, *map(str, args)], stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *map(str, args)], capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"kpireview export failed: {proc.stderr.read().decode()}")
-    return usage.ru_maxrss / 1024, elapsed
+        raise SystemExit(f"kpireview export failed: {proc.stderr}")
+    return int(proc.stderr.split()[-1]) / 1024, elapsed
 
 
 def config_load_seconds(config_path: Path) -> float:

@@ -67,10 +67,12 @@ class UpsertCounts:
 
 def stored_day(text: object, name: str) -> date:
     """A date read from the database; a hand-edited bad one raises ValueError naming it."""
-    try:
-        return date.fromisoformat(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+    if isinstance(text, str):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)")
 
 
 @dataclass(frozen=True)

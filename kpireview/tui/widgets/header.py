@@ -48,11 +48,8 @@ class ReviewHeader(Widget):
             tail.append("  sample copy", tone(self, "tag"))
         review = self.review
         carried = carried_text(self, review) if review is not None else Text()
-        if (
-            carried
-            and review
-            and width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2
-        ):
+        long_fits = width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2
+        if carried and review is not None and long_fits:
             carried = carried_text(self, review, "decisions ")  # room for the long form
         room = width - tail.cell_len - (carried.cell_len + 2 if carried else 0)  # the title's
         if carried and room < 9:

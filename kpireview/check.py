@@ -124,9 +124,10 @@ def _stored_span(ranges: list[MetricRange]) -> Span | None:
 
 
 def _derived_span(inputs: list[Span | None]) -> Span | None:
-    if not inputs or any(s is None for s in inputs):
+    spans = [s for s in inputs if s is not None]
+    if not spans or len(spans) < len(inputs):
         return None
-    first, last = max(s[0] for s in inputs), min(s[1] for s in inputs)  # type: ignore[index]
+    first, last = max(s[0] for s in spans), min(s[1] for s in spans)
     return (first, last) if first <= last else None
 
 
@@ -169,7 +170,7 @@ def _unknown_metrics(
         return [Issue("warning", text + f"and {more} more")]
     out = []
     for mid in unknown:
-        first, last = _stored_span(by_metric[mid])  # type: ignore[misc]
+        first, last = min(r.first for r in by_metric[mid]), max(r.last for r in by_metric[mid])
         count = sum(r.count for r in by_metric[mid])
         out.append(
             Issue(

@@ -109,3 +109,10 @@ def _can_make_wal_files(path: Path) -> bool:
     if Path(f"{path}-shm").exists():
         return True
     return os.access(path.resolve().parent, os.W_OK)
+
+
+def inserted_id(cur: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just made (SQLite always sets it for one)."""
+    if cur.lastrowid is None:
+        raise StoreError("the database gave no id for the new row")
+    return cur.lastrowid

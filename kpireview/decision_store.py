@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpireview.connection import inserted_id
 from kpireview.errors import StoreError
 from kpireview.records import STATUSES, TEXT_FIELDS, Decision, DecisionConflict, Revision, now_text
 
@@ -26,7 +27,9 @@ class DecisionStore:
     path: Path
     conn: sqlite3.Connection
     if TYPE_CHECKING:
-        db: sqlite_utils.Database
+
+        @property
+        def db(self) -> sqlite_utils.Database: ...
 
         def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
 
@@ -64,7 +67,7 @@ class DecisionStore:
                     stamp,
                 ),
             )
-            return int(cur.lastrowid)
+            return inserted_id(cur)
 
     def update_decision(
         self, decision_id: int, editor: str = "", base: int | None = None, **changes: object
@@ -153,7 +156,7 @@ class DecisionStore:
                WHERE decision_id = ? ORDER BY id""",
             [decision_id],
         )
-        return [Revision(**{k: v if v is not None else "" for k, v in r.items()}) for r in rows]
+        return [Revision.from_row(r) for r in rows]
 
     def _rows(self, sql: str, params: list) -> Iterator[dict]:
         cursor = self.conn.execute(sql, params)

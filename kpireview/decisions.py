@@ -149,7 +149,7 @@ def check_draft(draft: Draft, today: date) -> tuple[dict[str, object], dict[str,
             due = parse_due(draft.due, today)
         except KpiError as exc:
             errors["due"] = str(exc)
-    values = {
+    values: dict[str, object] = {
         "note": draft.note.strip(),
         "decision": draft.decision.strip(),
         "owner": draft.owner.strip() or current_user(),

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpireview.connection import inserted_id
 from kpireview.errors import StoreError
 from kpireview.records import now_text, stored_day
 
@@ -73,7 +74,7 @@ class DividerStore:
                 "VALUES (?, ?, ?, ?, ?)",
                 (metric, week.isoformat(), reason, author, now_text()),
             )
-            return int(cur.lastrowid)
+            return inserted_id(cur)
 
     def remove_divider(self, metric: str, week: date, by: str = "") -> int:
         """Mark the active divider of a KPI at a week removed; returns its id."""
@@ -119,7 +120,7 @@ class DividerStore:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     (metric, week.isoformat(), rule, author, note, stamp),
                 )
-                ids.append(int(cur.lastrowid))
+                ids.append(inserted_id(cur))
         return ids
 
     def acknowledgements(self, metric: str | None = None) -> list[Acknowledgement]:

@@ -125,8 +125,9 @@ def _summary_row(kpi: Kpi, colour: bool) -> str:
     target = STATUS_TEXT[kpi.target.status if kpi.target else None]
     rules = ", ".join(dict.fromkeys(RULE_TEXT[f.rule] for f in kpi.flags if f.rule != "target"))
     wow_cell = f"{wow:>9}"
-    if colour and wow_tone(kpi):
-        wow_cell = click.style(wow_cell, fg=TONE_COLOUR[wow_tone(kpi)])
+    wow_colour = TONE_COLOUR.get(wow_tone(kpi) or "")
+    if colour and wow_colour:
+        wow_cell = click.style(wow_cell, fg=wow_colour)
     return f"  {symbol} {label:<24} {value:>9} {wow_cell}  {target:<9} {_fit(rules, 19)}".rstrip()
 
 

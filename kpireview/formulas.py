@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from kpireview.errors import KpiError
 
-_OPS = {
+_OPS: dict[type[ast.operator], Callable[[float, float], float]] = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
     ast.Mult: lambda a, b: a * b,
@@ -51,11 +51,12 @@ class Formula:
         self.inputs: tuple[str, ...] = tuple(dict.fromkeys(_names(self._tree, self.text)))
 
     def evaluate(self, values: Mapping[str, float | None]) -> Result:
-        missing = [name for name in self.inputs if values.get(name) is None]
+        known = {name: v for name in self.inputs if (v := values.get(name)) is not None}
+        missing = [name for name in self.inputs if name not in known]
         if missing:
             return Result(None, f"no value for {', '.join(missing)}")
         try:
-            value = _eval(self._tree, values)
+            value = _eval(self._tree, known)
         except ZeroDivisionError:
             return Result(None, "division by zero")
         except OverflowError:
@@ -89,10 +90,11 @@ def _names(node: ast.AST, text: str) -> list[str]:
     raise FormulaError(f"'{text}': {what} is not allowed (use numbers, metric ids, + - * / ( ))")
 
 
-def _eval(node: ast.AST, values: Mapping[str, float | None]) -> float:
+def _eval(node: ast.AST, values: Mapping[str, float]) -> float:
     if isinstance(node, ast.Name):
-        return float(values[node.id])  # type: ignore[arg-type]
+        return float(values[node.id])
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)  # checked by _names
         return float(node.value)
     if isinstance(node, ast.BinOp):
         return _OPS[type(node.op)](_eval(node.left, values), _eval(node.right, values))

@@ -105,7 +105,8 @@ class _Errors:
     """Bad rows: the first message in full, and the line numbers of the first few."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.first, self.lines, self.count = path, "", [], 0
+        self.path, self.first, self.count = path, "", 0
+        self.lines: list[int] = []
 
     def add(self, line: int, where: str, message: str) -> None:
         self.count += 1
@@ -260,7 +261,7 @@ def _read_long(rows: Iterator[list[str]], reader, header: list[str], ctx: _Readi
     if {"week", "date"} <= set(lower):
         raise ImportError_(f"{errors.path}:1: column 'date': give either week or date, not both")
     at = {name: lower.index(name) for name in lower}
-    week_col = at.get("week", at.get("date"))
+    week_col = at["week"] if "week" in at else at["date"]  # is_long: one of them is there
     metric_col, value_col, seg_col = at["metric"], at["value"], at.get("segment")
     ctx.date_field = header[week_col]
     width = len(header)

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from kpireview import history, process, units
+from kpireview import process, units
 from kpireview.flags import Flag, Limits
+from kpireview.history import Restatement
 from kpireview.store import Decision
 
 
@@ -93,7 +94,7 @@ class Kpi:
     drivers: tuple[Driver, ...]
     decisions: tuple[Decision, ...]
     currency: str = "$"
-    restatements: tuple[history.Restatement, ...] = ()  # of this week's values, oldest first
+    restatements: tuple[Restatement, ...] = ()  # of this week's values, oldest first
     dividers: tuple[process.Mark, ...] = ()  # active ones at or before the week
 
     @property

@@ -85,5 +85,5 @@ def month_to_date(
             memo[m.id] = m.formula.evaluate(values).value
         return memo[m.id]
     s = data.get(m.id)
-    values = [s[w] for w in weeks if w in s]
-    return roll(m.rollup, values) if values else None
+    points = [s[w] for w in weeks if w in s]
+    return roll(m.rollup, points) if points else None

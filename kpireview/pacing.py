@@ -28,6 +28,8 @@ def status(data: Data, m: Metric, week: date, value: float | None) -> TargetStat
         status = signals.standing(plan, target.criterion, value, target.tolerance).status
         return TargetStatus(plan, status, target.criterion, metric=target.metric)
     if target.criterion != "reach":
+        if target.value is None:
+            return TargetStatus(None, None, target.criterion, reason="no target value")
         status = signals.standing(target.value, target.criterion, value, target.tolerance).status
         return TargetStatus(target.value, status, target.criterion)
     return paced(data, m, target, week, value)
@@ -40,12 +42,10 @@ def paced(data: Data, m: Metric, t: Target, week: date, value: float | None) -> 
         baseline = data.get(m.id).get(week_start(t.start, week.weekday()))
     base = TargetStatus(t.value, None, "reach", by=t.by, start=t.start, baseline=baseline)
     if baseline is None:
-        return _with(base, reason=f"no value in the week of {t.start.isoformat()} to pace from")
+        return replace(base, reason=f"no value in the week of {t.start.isoformat()} to pace from")
     p = signals.pace(
         t.value, baseline, t.start, t.by, week_end(week), value, m.direction, t.tolerance
     )
-    return _with(base, status=p.status, elapsed=p.elapsed, expected=p.expected, progress=p.progress)
-
-
-def _with(target: TargetStatus, **changes: object) -> TargetStatus:
-    return replace(target, **changes)
+    return replace(
+        base, status=p.status, elapsed=p.elapsed, expected=p.expected, progress=p.progress
+    )

@@ -132,7 +132,8 @@ def parse_due(text: str, today: date) -> date:
             return today + timedelta(days=(i - today.weekday() - 1) % 7 + 1)
     if stripped in ("today", "tomorrow"):
         return today + timedelta(days=0 if stripped == "today" else 1)
-    if is_week_string(stripped) and not _WEEK_RE.match(stripped)[3]:
+    week = _WEEK_RE.match(stripped)
+    if week and not week[3]:
         return parse_day(text.strip()) + timedelta(days=4)  # errors quote it as typed
     try:
         return parse_day(text)

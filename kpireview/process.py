@@ -15,9 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from kpireview import signals
 from kpireview.divider_store import Acknowledgement, Divider
+
+if TYPE_CHECKING:
+    from kpireview.divider_store import DividerStore
 
 DIVIDER_RULE = "divider"
 NOTES_WEEKS = 12  # the notes list the process changes of the reviewed week and the 11 before
@@ -63,9 +67,9 @@ class Changes:
         return cls(items, by_key, active)
 
     @classmethod
-    def load(cls, store: object) -> Changes:
+    def load(cls, store: DividerStore) -> Changes:
         """Read from a Store (an older file's copy in memory is already upgraded)."""
-        return cls.of(store.dividers(removed=True), store.acknowledgements())  # type: ignore[attr-defined]
+        return cls.of(store.dividers(removed=True), store.acknowledgements())
 
     def start(self, metric: str, week: date) -> Divider | None:
         """The latest active divider of a KPI at or before ``week``."""

@@ -6,9 +6,10 @@ days).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache
+from typing import Any
 
 from kpireview.errors import StoreError
 
@@ -66,15 +67,12 @@ class UpsertCounts:
 
 def stored_day(text: object, name: str) -> date:
     """A date read from the database; a hand-edited bad one raises ValueError naming it."""
-    try:
-        return date.fromisoformat(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
-
-
-@cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(cls))
+    if isinstance(text, str):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)")
 
 
 @dataclass(frozen=True)
@@ -95,14 +93,29 @@ class Decision:
     edited_by: str = ""
 
     @classmethod
-    def from_row(cls, row: dict) -> Decision:
-        values = {name: row.get(name) for name in _field_names(cls)}
-        values["week"] = stored_day(row["week"], "week")
-        values["due"] = stored_day(row["due"], "due") if row.get("due") else None
-        for name in ("note", "decision", "owner", "expected", "author", "edited_by"):
-            values[name] = values[name] or ""
-        values["revision"] = values["revision"] or 1
-        return cls(**values)
+    def from_row(cls, row: Mapping[str, Any]) -> Decision:
+        """A decision from its database row (NOT NULL columns read as stored); a missing text
+        reads as ''."""
+
+        def text(name: str) -> str:
+            return row.get(name) or ""
+
+        return cls(
+            id=row["id"],
+            metric=row["metric"],
+            week=stored_day(row["week"], "week"),
+            note=text("note"),
+            decision=text("decision"),
+            owner=text("owner"),
+            due=stored_day(row["due"], "due") if row.get("due") else None,
+            status=row["status"],
+            expected=text("expected"),
+            author=text("author"),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            revision=row.get("revision") or 1,
+            edited_by=text("edited_by"),
+        )
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,28 @@ class Revision:
     revision: int = 0
     edited_by: str = ""  # who wrote this text, when it was an edit
     updated_at: str = ""  # when this text was written
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Revision:
+        """A revision from its database row; a missing text reads as ''."""
+
+        def text(name: str) -> str:
+            return row.get(name) or ""
+
+        return cls(
+            decision_id=row["decision_id"],
+            note=text("note"),
+            decision=text("decision"),
+            owner=text("owner"),
+            due=text("due"),
+            status=text("status"),
+            expected=text("expected"),
+            author=text("author"),
+            revised_at=text("revised_at"),
+            revision=row.get("revision") or 0,
+            edited_by=text("edited_by"),
+            updated_at=text("updated_at"),
+        )
 
 
 @dataclass(frozen=True)

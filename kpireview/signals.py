@@ -77,6 +77,7 @@ def pace(
     if value is None:
         return result
     good = _good_direction(direction, target_value, baseline)
+    gap = None if expected is None else value - expected
     if _at_or_beyond(value, target_value, good):
         status: str | None = MET
     elif baseline is None:
@@ -86,8 +87,7 @@ def pace(
     else:
         progress = (value - baseline) / (target_value - baseline)
         status = _pace_status(progress, elapsed, tolerance)
-        return replace(result, status=status, progress=progress, gap=value - expected)
-    gap = None if expected is None else value - expected
+        return replace(result, status=status, progress=progress, gap=gap)
     return replace(result, status=status, gap=gap)
 
 

@@ -144,9 +144,8 @@ def kind(value: Any) -> str:
         return "nothing"
     if isinstance(value, bool):
         return "true/false"
-    return {dict: "a mapping", list: "a list", str: f"text '{value}'"}.get(
-        type(value), f"{type(value).__name__} {value!r}"
-    )
+    kinds: dict[type, str] = {dict: "a mapping", list: "a list", str: f"text '{value}'"}
+    return kinds.get(type(value), f"{type(value).__name__} {value!r}")
 
 
 def check_depth(text: str, path: Path) -> None:
@@ -161,8 +160,9 @@ def check_depth(text: str, path: Path) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:
-                line = event.start_mark.line + 1
-                raise ConfigError(f"{path}:{line}: values nested more than {MAX_DEPTH} deep")
+                mark = event.start_mark
+                where = f"{path}:{mark.line + 1}" if mark else str(path)
+                raise ConfigError(f"{where}: values nested more than {MAX_DEPTH} deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
 

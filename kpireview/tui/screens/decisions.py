@@ -189,7 +189,7 @@ class DecisionsScreen(Screen[None]):
                 tooltip="Back (in the filter: clear it)"),
         Binding("enter", "edit", "Edit", id="edit_decision",
                 tooltip="Edit the decision (its earlier text is kept)"),
-        Binding("x", "toggle", "Done/open", id="toggle_decision",
+        Binding("x", "toggle_done", "Done/open", id="toggle_decision",
                 tooltip="Mark the decision done, or open again"),
         Binding("h", "history", "History", id="decision_history",
                 tooltip="Every revision of the decision: who changed what, when"),
@@ -346,7 +346,7 @@ class DecisionsScreen(Screen[None]):
         if d is not None:
             self.review_app.edit_decision(d)
 
-    def action_toggle(self) -> None:
+    def action_toggle_done(self) -> None:
         app = self.review_app
         if app.read_only:
             self.say(app.READ_ONLY)

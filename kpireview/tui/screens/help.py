@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -63,7 +64,7 @@ def help_text() -> tuple[Group, Group]:
     from kpireview.tui.screens.decisions import DecisionList, DecisionsScreen
     from kpireview.tui.screens.detail import DetailScreen
 
-    def keys(*screens: type) -> list[Binding]:
+    def keys(*screens: type[DOMNode]) -> list[Binding]:
         return [b for s in screens for b in s.BINDINGS if isinstance(b, Binding) and b.show]
 
     same = {b.key for b in DECISION_KEYS}  # the detail's d D e: said once, for the dashboard

@@ -46,9 +46,11 @@ class ReviewHeader(Widget):
             tail.append("  read-only", tone(self, "tag"))
         if self.copy:
             tail.append("  sample copy", tone(self, "tag"))
-        carried = carried_text(self, self.review) if self.review is not None else Text()
-        if carried and width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2:
-            carried = carried_text(self, self.review, "decisions ")  # room for the long form
+        review = self.review
+        carried = carried_text(self, review) if review is not None else Text()
+        long_fits = width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2
+        if carried and review is not None and long_fits:
+            carried = carried_text(self, review, "decisions ")  # room for the long form
         room = width - tail.cell_len - (carried.cell_len + 2 if carried else 0)  # the title's
         if carried and room < 9:
             carried, room = Text(), width - tail.cell_len  # too narrow: the week comes first

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 ELLIPSIS = "…"
 
 # The style class of each row state and target status (export.state / TargetStatus.status).
-STATE_TONE = {
+STATE_TONE: dict[str | None, str] = {  # None: no target status
     "missing": "warn",
     "alert": "bad",
     "off_track": "bad",

@@ -40,6 +40,7 @@ from kpireview.bandmodel import FIT_WEEKS, SETTLE_WEEKS, SIGMAS, Model, fit_mode
 from kpireview.bandtypes import FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
 from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
 from kpireview.periods import week_label
+from kpireview.signals import Signal  # the class's signals() hides the module in annotations
 
 SETTLING, NONE = "settling", "none"  # band states besides the methods
 SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
@@ -86,7 +87,7 @@ class History:
             self.z = [None if v is None else math.log(v) for v in self.y]
         self._bands: dict[int, Band] = {}
         self._models: dict[int, Model | None] = {}
-        self._fired: dict[tuple[int, str], list[signals.Signal]] = {}
+        self._fired: dict[tuple[int, str], list[Signal]] = {}
         self._res: dict[int, tuple[int, list[float | None]]] = {}
         self._proposed: dict[int, date | None] = {}
 
@@ -302,22 +303,23 @@ class History:
             for k in self._known(lo, b):
                 out[k] = self.z[k] - solved.predict(m.rows[bisect.bisect_left(m.weeks, k)])  # type: ignore[operator]
             x_t, z_t = fit.row(t, t, m.dividers, m.steps), self.z[t]
+            assert z_t is not None  # a band's week with no value has no rules to run
             errors = fit.one_step(
                 solved, [*m.rows[i:], x_t], [*m.zs[i:], z_t], [*m.keep[i:], False]
-            )  # type: ignore[list-item]
+            )
             infl = m.inflation()
             at_t = math.sqrt(1 + errors[-1][1] * infl)
             for k, (e, h) in zip([*m.weeks[i:], t], errors, strict=True):
                 out[k] = e * at_t / math.sqrt(1 + h * infl)
         return lo, [out.get(k) for k in range(lo, t + 1)]
 
-    def _fire(self, t: int, direction: str) -> list[signals.Signal]:
+    def _fire(self, t: int, direction: str) -> list[Signal]:
         """The rules firing at t on the band at t (cached; signals in fitted units)."""
         if (t, direction) not in self._fired:
             self._fired[t, direction] = self._rules(t, direction)
         return self._fired[t, direction]
 
-    def _rules(self, t: int, direction: str) -> list[signals.Signal]:
+    def _rules(self, t: int, direction: str) -> list[Signal]:
         if t < 0 or t >= self.n or self.y[t] is None:
             return []
         band = self.band(self._week(t))

@@ -2,7 +2,7 @@
 the signals and the divider proposal for its latest week (what the review asks of a KPI it has
 not shown yet). Series like bench/signals.py's: growth, a yearly wave, noise.
 
-Run: `python bench/expect_cold.py [--kpis N]`. Prints milliseconds per KPI-week by history
+Run: `python bench/bands_cold.py [--kpis N]`. Prints milliseconds per KPI-week by history
 length, and the import time of the module.
 """
 

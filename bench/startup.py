@@ -16,10 +16,12 @@ import fcntl
 import os
 import pty
 import select
+import sqlite3
 import statistics
 import struct
 import subprocess
 import sys
+import tempfile
 import termios
 import time
 from pathlib import Path
@@ -67,6 +69,20 @@ def _drain(fd: int, into: bytearray) -> None:
         into += data
 
 
+def private_copy(db: Path, workdir: Path) -> Path:
+    """A copy of the database to time on: the TUI opens its database to write, which puts the
+    file in WAL mode, and the committed sample must stay as the generator wrote it."""
+    copy = workdir / db.name
+    src = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    dst = sqlite3.connect(copy)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return copy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="runs of each app (default 7)")
@@ -84,8 +100,10 @@ def main() -> None:
     env = {**os.environ, "TERM": os.environ.get("TERM", "xterm-256color")}
     env.pop("NO_COLOR", None)
     hello = [sys.executable, str(ROOT / "bench" / "hello.py")]
+    workdir = tempfile.TemporaryDirectory(prefix="kpireview-startup-")
+    db = private_copy(Path(args.db), Path(workdir.name))
     review = [sys.executable, "-c", "from kpireview.cli import main; main()"]
-    review += ["--db", args.db, "--config", args.config]
+    review += ["--db", str(db), "--config", args.config]
     review_env = {**env, "KPIREVIEW_EXIT_WHEN_READY": "1"}
 
     times: dict[str, list[float]] = {"hello": [], "kpireview": []}
@@ -107,6 +125,7 @@ def main() -> None:
         f"{mark} start-up {review_s:.3f} s = {ratio:.2f}× hello world {hello_s:.3f} s "
         f"(budget {args.budget}×, {args.size}, {Path(args.db).name})"
     )
+    workdir.cleanup()
     sys.exit(0 if ratio <= args.budget else 1)
 
 

@@ -23,6 +23,14 @@ def data(sample_db: Path) -> review.Data:
         return review.load(config.load(CONFIG), store)
 
 
+def test_committed_sample_db_is_in_rollback_journal_mode() -> None:
+    """The committed file stays as the generator leaves it: not in WAL mode, so that opening it
+    to read makes no -wal and -shm files beside it (header bytes 18-19: 1 = rollback journal,
+    2 = WAL)."""
+    header = (ROOT / "sample.db").read_bytes()[:20]
+    assert header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x01\x01"
+
+
 def test_committed_sample_db_is_the_generators_output(sample_db: Path) -> None:
     committed = ROOT / "sample.db"
     with Store(committed, read_only=True) as a, Store(sample_db, read_only=True) as b:

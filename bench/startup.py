@@ -16,7 +16,6 @@ import fcntl
 import os
 import pty
 import select
-import sqlite3
 import statistics
 import struct
 import subprocess
@@ -25,6 +24,8 @@ import tempfile
 import termios
 import time
 from pathlib import Path
+
+from kpireview import workcopy
 
 ROOT = Path(__file__).resolve().parent.parent
 BUDGET = 1.5
@@ -73,13 +74,7 @@ def private_copy(db: Path, workdir: Path) -> Path:
     """A copy of the database to time on: the TUI opens its database to write, which puts the
     file in WAL mode, and the committed sample must stay as the generator wrote it."""
     copy = workdir / db.name
-    src = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-    dst = sqlite3.connect(copy)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
+    workcopy.backup(db, copy)
     return copy
 
 

@@ -70,6 +70,18 @@ def _read_only_uri(path: Path) -> str:
     return f"{path.resolve().as_uri()}?mode=ro"
 
 
+def backup(source: Path, dest: Path) -> None:
+    """A consistent copy of ``source`` into ``dest`` through SQLite (its backup), the source
+    opened read-only."""
+    src = sqlite3.connect(_read_only_uri(source), uri=True)
+    dst = sqlite3.connect(dest)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+
+
 def _make_copy(source: Path, copy: Path) -> None:
     """A consistent copy (SQLite's backup), put in place whole."""
     try:
@@ -81,13 +93,7 @@ def _make_copy(source: Path, copy: Path) -> None:
     except OSError as exc:
         raise KpiError(f"{copy}: cannot make the sample's working copy ({exc.strerror})") from None
     try:
-        src = sqlite3.connect(_read_only_uri(source), uri=True)
-        dst = sqlite3.connect(tmp)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
+        backup(source, Path(tmp))
         os.replace(tmp, copy)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
@@ -43,6 +43,7 @@ from kpireview.periods import week_label
 from kpireview.signals import Signal  # the class's signals() hides the module in annotations
 
 SETTLING, NONE = "settling", "none"  # band states besides the methods
+PROPOSED = "proposed"  # see History.known
 SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
 SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
@@ -51,6 +52,7 @@ CUSUM_WEEKS = 26  # weeks of a segment before the CUSUM proposes
 PROPOSE_WEEKS = 104  # weeks of data before a band other than flat proposes
 EARLY_SIGMAS = 4.0  # SHIFT_SIGMAS before then
 RUN_WINDOW = 52
+SINCE_WEEKS = 52  # a signal's since goes back this many weeks at most, its week included
 WEEK = timedelta(weeks=1)
 
 
@@ -90,6 +92,9 @@ class History:
         self._fired: dict[tuple[int, str], list[Signal]] = {}
         self._res: dict[int, tuple[int, list[float | None]]] = {}
         self._proposed: dict[int, date | None] = {}
+        self._since: dict[tuple[int, str], dict[tuple[str, str], int]] = {}
+        self._stored: dict[int, set[str]] = {}  # weeks seeded or stored: see `known`
+        self.pending: dict[int, Callable[[], object]] = {}  # stored weeks, read when asked
 
     # --- public ----------------------------------------------------------------------------
 
@@ -99,21 +104,21 @@ class History:
         t = self._index(week)
         if t < 0:
             return Band(week, NONE, explanation="before the first data")
+        if t in self.pending:
+            self.pending.pop(t)()
         if t not in self._bands:
             self._bands[t] = self._band(t)
         return self._bands[t]
 
     def signals(self, week: date, direction: str = "neutral") -> list[BandSignal]:
-        """Signals on the band at ``week``, each with ``since`` and ``began``."""
+        """Signals on the band at ``week``, each with ``since`` (at most SINCE_WEEKS weeks
+        back) and ``began``."""
         t = self._index(week)
         band = self.band(week)
         out = []
+        since_of = self._sinces(t, direction)
         for s in self._fire(t, direction):
-            since = t
-            while since - 1 >= 0 and any(
-                (o.rule, o.side) == (s.rule, s.side) for o in self._fire(since - 1, direction)
-            ):
-                since -= 1
+            since = since_of.get((s.rule, s.side), t)
             began = t - s.run + 1 if s.rule == signals.RUN_OF_8 else since
             value = self.y[t]
             assert value is not None
@@ -126,6 +131,36 @@ class History:
             )  # fmt: skip
         return out
 
+    def _sinces(self, t: int, direction: str) -> dict[tuple[str, str], int]:
+        """For each (rule, side) firing at t, the first week of its unbroken stretch of weeks,
+        at most SINCE_WEEKS - 1 weeks back: the week before's, when the same rule fired on the
+        same side then, else t (cached). Chained week to week, so a week whose bands are
+        stored needs no walk back."""
+        if t in self.pending:
+            self.pending.pop(t)()
+        if (t, direction) in self._since:
+            return self._since[t, direction]
+        chain, k = [], t
+        if t < 0:
+            return {}
+        while (k, direction) not in self._since and k >= 0 and t - k < SINCE_WEEKS:
+            chain.append(k)
+            if not self._fire(k, direction):
+                break
+            k -= 1
+        below = self._since.get((k, direction), {})
+        exact = (k, direction) in self._since or k < 0 or not self._fire(chain[-1], direction)
+        found: dict[tuple[str, str], int] = {}
+        for k in reversed(chain):
+            found = {
+                (s.rule, s.side): max(k - SINCE_WEEKS + 1, below.get((s.rule, s.side), k))
+                for s in self._fire(k, direction)
+            }
+            if exact or k == t:  # a chain cut at SINCE_WEEKS is exact at t only
+                self._since[k, direction] = found
+            below = found
+        return found
+
     def propose_divider(self, week: date) -> date | None:
         """The week a confirmed shift began, or None. Confirmed: the last CONFIRM_WEEKS weeks,
         ``week`` included, all on one side of the line and on average more than SHIFT_SIGMAS
@@ -134,6 +169,8 @@ class History:
         CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0).
         Cached by week."""
         t = self._index(week)
+        if t in self.pending:
+            self.pending.pop(t)()
         if t not in self._proposed:
             self._proposed[t] = self._propose(t, week)
         return self._proposed[t]
@@ -153,7 +190,7 @@ class History:
         d = self._divider(t)
         began = self._confirmed_shift(t, res, sigma)
         if began is None and band.method != FLAT and t - (d or 0) >= CUSUM_WEEKS:
-            model = self._models.get(t)
+            model = self._model_of(t)
             infl = model.inflation() if model is not None and band.method != FLAT else 1.0
             began = _cusum_start(res, sigma * math.sqrt(infl))
         if began is None:
@@ -240,6 +277,55 @@ class History:
             self._models[t] = fit_model(self.z, weeks, t, hi, self.dividers, self.options.method)
         return self._models[t]
 
+    def _model_of(self, t: int) -> Model | None:
+        """The fit of week t's band, refitted when the band was stored (see :meth:`seed`)."""
+        if t not in self._models and t in self._stored:
+            self._band(t)
+            self._models.setdefault(t, None)
+        return self._models.get(t)
+
+    # --- stored bands ----------------------------------------------------------------------
+
+    def seed(
+        self,
+        t: int,
+        direction: str,
+        band: Band,
+        fired: tuple[list[Signal], dict[tuple[str, str], int]] | None,
+        proposed: tuple[date | None] | None,
+    ) -> None:
+        """Take week t's band and, when known, its signals for ``direction`` (with each one's
+        since) and its proposal (a 1-tuple), as computed before: see
+        :mod:`kpireview.bandcache`."""
+        self._bands.setdefault(t, band)
+        parts = self._stored.setdefault(t, set())
+        if fired is not None:
+            self._fired.setdefault((t, direction), fired[0])
+            self._since.setdefault((t, direction), fired[1])
+            parts.add(direction)
+        if proposed is not None:
+            self._proposed.setdefault(t, proposed[0])
+            parts.add(PROPOSED)
+
+    def known(self, t: int, direction: str) -> set[str]:
+        """What is known of week t beyond its band: ``direction`` when its signals for it are
+        (with since), PROPOSED when its proposal is."""
+        out = {direction} if (t, direction) in self._since else set()
+        return out | ({PROPOSED} if t in self._proposed else set())
+
+    def computed(self, direction: str) -> list[int]:
+        """Weeks within the data whose band is known and not stored yet, or that know more
+        than was stored, for :mod:`kpireview.bandcache` to store."""
+        return [
+            t
+            for t in list(self._bands)
+            if 0 <= t < self.n
+            and (t not in self._stored or not self.known(t, direction) <= self._stored[t])
+        ]
+
+    def mark_stored(self, t: int, direction: str) -> None:
+        self._stored[t] = self.known(t, direction)
+
     def _confirmed_shift(self, t: int, res: list[float | None], sigma: float) -> int | None:
         """The index in res a shift confirmed by the last CONFIRM_WEEKS weeks began at, or None:
         all on one side of the line of the band before them and on average more than
@@ -254,7 +340,7 @@ class History:
         before = self.band(self._week(t0))
         if before.centre is None or before._spread <= 0 or self.y[t0 - 1] is None:
             return None
-        m = self._models.get(t0)  # the fit, even when a flat band was chosen
+        m = self._model_of(t0)  # the fit, even when a flat band was chosen
         if m is None:
             off = [v - before._level for v in self.y[t0 : t + 1]]  # type: ignore[operator]
             sigma0 = before._spread / 3  # a flat band's: XmR's 3 sigmas
@@ -289,7 +375,7 @@ class History:
         lo = max(t - RUN_WINDOW + 1, 0 if d is None else d)
         if band.method == FLAT:
             return lo, [None if v is None else v - band._level for v in self.y[lo : t + 1]]
-        m = self._models[t]
+        m = self._model_of(t)
         assert m is not None
         out: dict[int, float] = {}
         b = lo if d is None or d <= m.weeks[0] else max(lo, d + SETTLE_WEEKS)
@@ -315,6 +401,8 @@ class History:
 
     def _fire(self, t: int, direction: str) -> list[Signal]:
         """The rules firing at t on the band at t (cached; signals in fitted units)."""
+        if t in self.pending:
+            self.pending.pop(t)()
         if (t, direction) not in self._fired:
             self._fired[t, direction] = self._rules(t, direction)
         return self._fired[t, direction]

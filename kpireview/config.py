@@ -95,6 +95,7 @@ class Config:
     pillars: tuple[Pillar, ...]
     metrics: tuple[Metric, ...]
     by_id: dict[str, Metric] = field(repr=False, default_factory=dict)
+    _options: dict[str, Options] = field(repr=False, compare=False, default_factory=dict)
 
     def metric(self, metric_id: str) -> Metric:
         return self.by_id[metric_id]
@@ -107,7 +108,11 @@ class Config:
 
     def options(self, m: Metric) -> Options:
         """A KPI's band options: its `signals:` key, or auto over the review's baseline."""
-        return m.signals or Options(baseline_weeks=self.review.baseline_weeks)
+        found = self._options.get(m.id)
+        if found is None:
+            found = m.signals or Options(baseline_weeks=self.review.baseline_weeks)
+            self._options[m.id] = found
+        return found
 
     def locks(self) -> list[signal_options.Lock]:
         """The KPIs' locked-limit ranges, each with where it is written."""

@@ -12,7 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kpireview import bands, flags, history, months, pacing, process, signal_options, units
+from kpireview import (
+    bandcache,
+    bands,
+    flags,
+    history,
+    months,
+    pacing,
+    process,
+    signal_options,
+    units,
+)
+from kpireview.bandcache import BandCache
 from kpireview.config import Config, Metric
 from kpireview.detail import DETAIL_WEEKS as DETAIL_WEEKS
 from kpireview.detail import BandPoint as BandPoint
@@ -66,6 +77,8 @@ class Data:
     )
     changes: process.Changes = field(default_factory=process.Changes)
     histories: dict[tuple, bands.History] = field(default_factory=dict)  # see `history_of`
+    band_cache: BandCache | None = None  # where computed bands are kept between runs
+    points: dict[str, dict[date, Point]] = field(default_factory=dict)  # see `_points`
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -207,6 +220,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
     else:
         week = default_week(config, data) or week_start(date.today(), starts)
     frame = Frame.of(config, data, week)
+    bandcache.prefetch(config, data, [week, week - WEEK])
     kpis = {m.id: _kpi(config, data, m, frame) for m in config.metrics}
     pillars = tuple(
         PillarReview(p.id, p.label, tuple(kpis[m.id] for m in config.in_pillar(p.id)))
@@ -330,7 +344,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         year_ago=year_ago,
         wow=change(value, previous),
         yoy=change(value, year_ago),
-        history=tuple(map(Point, frame.history, map(s.get, frame.history))),
+        history=_points(data, m.id, s, frame.history),
         months=months.trailing(config, data, m, frame),
         target=target,
         limits=flags.limits(band),
@@ -348,6 +362,18 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
     found = flags.kpi_flags(kpi, hist, band, s, data.changes, config.options(m).baseline_weeks)
     object.__setattr__(kpi, "flags", tuple(found))
     return kpi
+
+
+def _points(data: Data, metric_id: str, s: Series, weeks: list[date]) -> tuple[Point, ...]:
+    """The KPI's points of ``weeks``, made once per week: a week switch shares most."""
+    made = data.points.setdefault(metric_id, {})
+    found = tuple(map(made.get, weeks))
+    if None not in found:
+        return found  # type: ignore[return-value]
+    for w in weeks:
+        if w not in made:
+            made[w] = Point(w, s.get(w))
+    return tuple(map(made.__getitem__, weeks))
 
 
 def _weeks_back(week: date, n: int) -> list[date]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +36,19 @@ def file_digest(path: Path) -> str:
     finally:
         conn.close()
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def band_cache_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Computed bands are kept in a file of the test session, never in the user's cache."""
+    path = tmp_path_factory.mktemp("cache") / "bands.sqlite"
+    before = os.environ.get("KPIREVIEW_CACHE")
+    os.environ["KPIREVIEW_CACHE"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("KPIREVIEW_CACHE", None)
+    else:
+        os.environ["KPIREVIEW_CACHE"] = before
 
 
 @pytest.fixture

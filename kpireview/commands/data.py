@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from kpireview.commands.options import echo, parse_week_option, store_options
+from kpireview.commands.options import echo, parse_week_option, store_options, warm_bands
 from kpireview.errors import KpiError
 
 
@@ -64,6 +64,8 @@ def import_command(
     echo(batch.summary(counts, dry_run=dry_run))
     for line in history.import_lines(cfg, counts, dry_run=dry_run):
         echo(line)
+    if not dry_run:
+        warm_bands(cfg, db_path)
 
 
 @click.command("history")
@@ -138,6 +140,7 @@ def sample_command(
     )
     for line in written.lines():
         echo(line)
+    warm_bands(config.load(written.config_path) if written.config_path else cfg, out)
 
 
 @click.command("check")

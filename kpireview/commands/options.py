@@ -7,13 +7,16 @@ import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from kpireview.errors import KpiError
 from kpireview.text import safe
+
+if TYPE_CHECKING:
+    from kpireview.config import Config
 
 DEFAULT_DB = "sample.db"
 DEFAULT_CONFIG = "config/kpis.yaml"
@@ -101,7 +104,7 @@ def parse_week_option(text: str | None, week_starts: int) -> date | None:
 
 def load_review(config_path: Path, db_path: Path, week_text: str | None):
     """Config, data and the review of the asked week, read from a database that must exist."""
-    from kpireview import config, review
+    from kpireview import bandcache, config, review
     from kpireview.store import Store
 
     cfg = config.load(config_path)
@@ -111,7 +114,32 @@ def load_review(config_path: Path, db_path: Path, week_text: str | None):
         if latest is None:
             raise KpiError(no_data_message(db_path))
         data = review.load(cfg, store, around=week or latest)
-    return review.build(cfg, data, week)  # no --week: the latest complete week
+    data.band_cache = bandcache.BandCache.default()
+    model = review.build(cfg, data, week)  # no --week: the latest complete week
+    bandcache.save(cfg, data)
+    return model
+
+
+def warm_bands(cfg: Config, db_path: Path) -> None:
+    """Compute and keep the expected bands of the review's default week (and the one before),
+    so that the review opens without fitting them. Best effort: a failure here leaves them to
+    be computed when the review is opened, and says nothing."""
+    import sqlite3
+
+    from kpireview import bandcache, review
+    from kpireview.store import Store
+
+    try:
+        with Store.reader(db_path) as store:
+            latest = store.latest_week()
+            if latest is None:
+                return
+            data = review.load(cfg, store, around=latest)
+        data.band_cache = bandcache.BandCache.default()
+        review.build(cfg, data)
+        bandcache.save(cfg, data)
+    except (KpiError, sqlite3.Error, OSError):
+        return
 
 
 def no_data_message(db_path: Path) -> str:

@@ -27,6 +27,7 @@ from kpireview.text import safe
 from kpireview.tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
+    from kpireview.bandcache import BandCache
     from kpireview.config import Config
     from kpireview.review import Data, WeekReview
     from kpireview.store import Decision, Store
@@ -102,6 +103,7 @@ class ReviewApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kpireview"
     POLL_SECONDS = 2.0
+    WEEKS_AHEAD = 4  # weeks before the one on screen whose bands are computed in advance
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="help",
                 tooltip="Keys and symbols"),
@@ -127,6 +129,8 @@ class ReviewApp(App[None]):
         self.data: Data | None = None
         self.review: WeekReview | None = None
         self.watcher = Watcher(self.db_path, read_only)
+        self.band_cache: BandCache | None = None  # made in a worker: see `_with_bands`
+        self._building = threading.Lock()  # one thread at a time computes or saves bands
         self.exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
 
     def get_default_screen(self) -> Screen:
@@ -167,15 +171,32 @@ class ReviewApp(App[None]):
             with self.open_store() as store:
                 # The first screen needs only its week's window; everything follows below.
                 around = (week or store.latest_week()) if first else None
-                data = review.load(self.config, store, around=around)
-            model = review.build(self.config, data, week)
+                data = self._with_bands(review.load(self.config, store, around=around))
+            with self._building:
+                model = review.build(self.config, data, week)
         except (KpiError, sqlite3.Error, OSError) as exc:
             self.call_from_thread(self.show_error, str(exc))
             return
         self._prepare_sparklines(model)
         self.call_from_thread(self.show, data, model)
+        self._save_bands(data)
         if first and not self.exit_when_ready:
             self._load_history(data)
+
+    def _with_bands(self, data: Data) -> Data:
+        """The data, with the cache of computed bands (see kpireview.bandcache)."""
+        from kpireview.bandcache import BandCache
+
+        if self.band_cache is None:
+            self.band_cache = BandCache.default()
+        data.band_cache = self.band_cache
+        return data
+
+    def _save_bands(self, data: Data) -> None:
+        from kpireview import bandcache
+
+        with self._building:
+            bandcache.save(self.config, data)
 
     def _load_history(self, window: Data) -> None:
         """Read every week, for moving between weeks (the first screen read only a window)."""
@@ -183,14 +204,30 @@ class ReviewApp(App[None]):
 
         try:
             with self.open_store() as store:
-                data = review.load(self.config, store)
+                data = self._with_bands(review.load(self.config, store))
             shown = self.review
             if shown is not None:  # its bands computed here, not on the first week switch
-                review.build(self.config, data, shown.week)
+                with self._building:
+                    review.build(self.config, data, shown.week)
         except (KpiError, sqlite3.Error, OSError) as exc:
             self.call_from_thread(self.show_error, str(exc))
             return
         self.call_from_thread(self._keep_history, data, window)
+        self._save_bands(data)
+        if shown is not None:
+            self._build_before(data, shown.week)
+
+    def _build_before(self, data: Data, week: date) -> None:
+        """Compute (and keep) the bands of the weeks before the one on screen, the likeliest
+        next views, so that going back a week does not wait for them."""
+        from kpireview import review
+
+        for earlier in [w for w in data.weeks if w < week][-self.WEEKS_AHEAD :][::-1]:
+            if self.data is not data or self.review is None or self.review.week != week:
+                return  # the data was read again or another week is shown: stop here
+            with self._building:
+                review.build(self.config, data, earlier)
+            self._save_bands(data)
 
     def _keep_history(self, data: Data, window: Data) -> None:
         if self.data is window:  # unless a reload has already read everything again
@@ -202,9 +239,12 @@ class ReviewApp(App[None]):
         from kpireview import review
 
         assert self.data is not None
-        model = review.build(self.config, self.data, week)
+        data = self.data
+        with self._building:
+            model = review.build(self.config, data, week)
         self._prepare_sparklines(model)
-        self.call_from_thread(self.show, self.data, model)
+        self.call_from_thread(self.show, data, model)
+        self._save_bands(data)
 
     def _prepare_sparklines(self, model: WeekReview) -> None:
         """Draw the sparklines here in the worker, for the widths the panes have now."""

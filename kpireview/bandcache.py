@@ -32,7 +32,9 @@ import weakref
 from collections.abc import Iterable
 from contextlib import suppress
 from datetime import date
-from functools import cache, partial
+from functools import cache, lru_cache, partial
+from itertools import accumulate
+from operator import mul
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +52,7 @@ PRUNE_SHARE = 0.02  # the share of writes that also drop them (a scan of the fil
 TIMEOUT_S = 0.5  # waiting for another process's write, at most
 CHUNK = 900  # keys per query (SQLite's limit on parameters is 999 in old builds)
 _MASK = (1 << 64) - 1
+_MISSING = -0x5BD1E995  # hashed for a week without a value (hash(None) varies by process)
 
 
 def default_path() -> Path | None:
@@ -158,15 +161,11 @@ class Keys:
         self.hist = hist
         self.memo: dict[int, int] = {}
         self.week_of: dict[int, int] = {}
-        prefix = [0]
-        total = 0
         self.first = first = hist.start.toordinal() if hist.n else 0
         self.divs = tuple(first + 7 * d for d in hist.dividers)
-        for k, v in enumerate(hist.y):
-            if v is not None:
-                total = (total + hash((first + 7 * k, v))) & _MASK
-            prefix.append(total)
-        self.prefix = prefix
+        values = hist.y if None not in hist.y else [_MISSING if v is None else v for v in hist.y]
+        weights = _weights(first // 7, hist.n)
+        self.prefix = [0, *accumulate(map(mul, map(hash, values), weights))]
         opts = hist.options
         self.reach = reach(opts)
         lock = ""
@@ -178,6 +177,7 @@ class Keys:
         self.head = int.from_bytes(hashlib.blake2b(head.encode(), digest_size=8).digest())
 
     def _sum(self, lo: int, hi: int) -> int:
+        """The values' hashes of the weeks [lo, hi), each times its week's weight, summed."""
         last = len(self.prefix) - 1
         lo, hi = max(0, min(lo, last)), max(0, min(hi, last))
         return (self.prefix[hi] - self.prefix[lo]) & _MASK
@@ -196,6 +196,19 @@ class Keys:
         start = self.first if lo < 0 else 0
         divs = self.divs[: bisect.bisect_right(self.hist.dividers, t)]
         return hash((self.head, start, divs, self.first + 7 * t, self._sum(lo, t + 1)))
+
+
+@lru_cache(maxsize=64)
+def _weights(first: int, n: int) -> tuple[int, ...]:
+    """A pseudo-random odd 64-bit weight for each of n weeks from the week numbered ``first``
+    (days // 7): a value's place in the sum depends on its week. KPIs share them."""
+    return tuple(map(_weight, range(first, first + n)))
+
+
+@cache
+def _weight(week: int) -> int:
+    digest = hashlib.blake2b(week.to_bytes(8, "little", signed=True), digest_size=8).digest()
+    return int.from_bytes(digest) | 1
 
 
 _KEYS: weakref.WeakKeyDictionary[History, dict[str, Keys]] = weakref.WeakKeyDictionary()

@@ -69,11 +69,12 @@ class History:
         pts = sorted(points)
         self.start = pts[0][0] if pts else date.min
         first = self.start.toordinal() if pts else 0
-        at = [(week.toordinal() - first) // 7 for week, _ in pts]
         values = [value for _, value in pts]
+        span = (pts[-1][0].toordinal() - first) // 7 + 1 if pts else 0
+        full = span == len(pts) and all(w.weekday() == self.start.weekday() for w, _ in pts)
+        at = range(span) if full else [(week.toordinal() - first) // 7 for week, _ in pts]
         self.n = at[-1] + 1 if pts else 0
         self.y: list[float | None]
-        full = at == list(range(self.n))  # every week has a value
         if full:
             self.y = list(values)
         else:

@@ -139,12 +139,12 @@ def test_no_core_module_imports_click() -> None:
     assert chains(CORE, ("click",)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="screens open their own Store (and the app loads through it); the contract holds "
-    "once one review session serves every view",
-)
 def test_the_tui_never_imports_the_store() -> None:
-    """Directly (import-linter's allow_indirect_imports): the core modules the TUI renders
-    with may read the store's record types."""
+    """Directly (import-linter's allow_indirect_imports): every read and write goes through
+    the review session; the core modules the TUI renders with may read the store's types."""
     assert [m for m in TUI_MODULES if "kpireview.store" in GRAPH[m]] == []
+
+
+def test_the_session_is_core() -> None:
+    """The session the TUI's workers call is core: no Textual, no TUI."""
+    assert not {m for m in GRAPH["kpireview.session"] if m.startswith(("textual", "kpireview.tui"))}

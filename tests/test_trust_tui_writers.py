@@ -223,7 +223,7 @@ def test_every_change_by_another_connection_shows(db: Path) -> None:
 def test_the_watcher_looks_again_after_a_failed_look(db: Path) -> None:
     """A look that fails (its connection broke) is followed by a fresh connection, and counts
     as a change, so that nothing committed meanwhile is missed."""
-    from kpireview.tui.app import Watcher
+    from kpireview.session import Watcher
 
     watcher = Watcher(db)
     try:

@@ -392,7 +392,7 @@ def test_watcher_closes_safely_while_another_thread_looks(sample: Path, tmp_path
     """Closing on exit while a poll worker is looking must wait, not crash the process."""
     import threading
 
-    from kpireview.tui.app import Watcher
+    from kpireview.session import Watcher
 
     watcher = Watcher(copy_db(sample, tmp_path))
     stop = threading.Event()

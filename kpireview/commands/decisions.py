@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from kpireview.commands.options import echo, parse_week_option, store_options, week_option
+from kpireview.commands.options import (
+    echo,
+    parse_week_option,
+    session,
+    store_options,
+    week_option,
+)
 from kpireview.errors import KpiError
 
 
@@ -31,16 +37,14 @@ def decide_command(
     config_path: Path,
 ) -> None:
     """Record a decision about METRIC for a week (default: the week the review opens on)."""
-    from kpireview import config, decisions
-    from kpireview.store import Store
+    from kpireview import config
 
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
-    with Store(db_path, must_exist=True) as store:
-        saved = decisions.record(
-            cfg, store, metric, week, note=note, decision=decision, owner=owner,
-            due_text=due_text, expected=expected,
-        )  # fmt: skip
+    saved = session(cfg, db_path).record_decision(
+        metric, week, note=note, decision=decision, owner=owner, due_text=due_text,
+        expected=expected,
+    )  # fmt: skip
     echo(saved)
 
 
@@ -68,21 +72,20 @@ def decisions_command(
 ) -> None:
     """List decisions: open ones first, overdue ones marked; or one decision's history."""
     from kpireview import config, decisions, revisions
-    from kpireview.store import Store
 
     cfg = config.load(config_path)
     if show_history and decision_id is None:
         raise KpiError("--history: name the decision with --id N")
-    with Store.reader(db_path) as store:
-        if show_history:
-            assert decision_id is not None
-            d, items = revisions.versions(store, decision_id)
-            render_history = revisions.to_json if fmt == "json" else revisions.to_text
-            echo(render_history(cfg, d, items), nl=False)
-            return
-        found = decisions.listing(store, only_open=only_open, metric=metric, owner=owner)
-        if decision_id is not None:
-            store.decision(decision_id)  # one line when there is no such decision
-            found = [d for d in found if d.id == decision_id]
+    said = session(cfg, db_path)
+    if show_history:
+        assert decision_id is not None
+        d, items = said.decision_versions(decision_id)
+        render_history = revisions.to_json if fmt == "json" else revisions.to_text
+        echo(render_history(cfg, d, items), nl=False)
+        return
+    found = said.decisions(only_open=only_open, metric=metric, owner=owner)
+    if decision_id is not None:
+        said.decision_versions(decision_id)  # one line when there is no such decision
+        found = [d for d in found if d.id == decision_id]
     render = decisions.to_json if fmt == "json" else decisions.to_text
     echo(render(cfg, found), nl=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -13,10 +14,13 @@ import click
 from click.core import ParameterSource
 
 from kpireview.errors import KpiError
+from kpireview.session import NoData
 from kpireview.text import safe
 
 if TYPE_CHECKING:
     from kpireview.config import Config
+    from kpireview.review import WeekReview
+    from kpireview.session import ReviewSession
 
 DEFAULT_DB = "sample.db"
 DEFAULT_CONFIG = "config/kpis.yaml"
@@ -102,44 +106,33 @@ def parse_week_option(text: str | None, week_starts: int) -> date | None:
         raise KpiError(f"--week: {exc}") from None
 
 
-def load_review(config_path: Path, db_path: Path, week_text: str | None):
+def load_review(config_path: Path, db_path: Path, week_text: str | None) -> WeekReview:
     """Config, data and the review of the asked week, read from a database that must exist."""
-    from kpireview import bandcache, config, review
-    from kpireview.store import Store
+    from kpireview import config
 
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
-    with Store.reader(db_path) as store:
-        latest = store.latest_week()
-        if latest is None:
-            raise KpiError(no_data_message(db_path))
-        data = review.load(cfg, store, around=week or latest)
-    data.band_cache = bandcache.BandCache.default()
-    model = review.build(cfg, data, week)  # no --week: the latest complete week
-    bandcache.save(cfg, data)
-    return model
+    try:
+        return session(cfg, db_path).review(week)  # no --week: the latest complete week
+    except NoData:
+        raise KpiError(no_data_message(db_path)) from None
+
+
+def session(cfg: Config, db_path: Path) -> ReviewSession:
+    """The review session a command reads and writes through."""
+    from kpireview.session import ReviewSession
+
+    return ReviewSession(cfg, db_path)
 
 
 def warm_bands(cfg: Config, db_path: Path) -> None:
     """Compute and keep the expected bands of the review's default week (and the one before),
     so that the review opens without fitting them. Best effort: a failure here leaves them to
     be computed when the review is opened, and says nothing."""
-    import sqlite3
+    from kpireview.session import ERRORS
 
-    from kpireview import bandcache, review
-    from kpireview.store import Store
-
-    try:
-        with Store.reader(db_path) as store:
-            latest = store.latest_week()
-            if latest is None:
-                return
-            data = review.load(cfg, store, around=latest)
-        data.band_cache = bandcache.BandCache.default()
-        review.build(cfg, data)
-        bandcache.save(cfg, data)
-    except (KpiError, sqlite3.Error, OSError):
-        return
+    with contextlib.suppress(*ERRORS):
+        session(cfg, db_path).review(None)
 
 
 def no_data_message(db_path: Path) -> str:

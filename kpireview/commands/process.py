@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kpireview.commands.options import echo, parse_week_option, store_options
+from kpireview.commands.options import echo, parse_week_option, session, store_options
 from kpireview.errors import KpiError
 
 WEEK_HELP = '"2026-W44" or any date inside it.'
@@ -27,8 +27,7 @@ def divide_command(
     config_path: Path,
 ) -> None:
     """Mark a process change on METRIC from a week: its limits restart after it."""
-    from kpireview import config, dividers
-    from kpireview.store import Store
+    from kpireview import config
 
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
@@ -37,12 +36,8 @@ def divide_command(
         raise KpiError("divide: --remove takes no --reason")
     if not remove and reason is None:
         raise KpiError("divide: --reason: required (what changed in the process)")
-    with Store(db_path, must_exist=True) as store:
-        if remove:
-            echo(dividers.remove(cfg, store, metric, week))
-        else:
-            assert reason is not None
-            echo(dividers.divide(cfg, store, metric, week, reason))
+    said = session(cfg, db_path)
+    echo(said.remove_divider(metric, week) if remove else said.divide(metric, week, reason or ""))
 
 
 @click.command("dividers")
@@ -57,11 +52,9 @@ def dividers_command(
 ) -> None:
     """List process changes (dividers) by KPI and week."""
     from kpireview import config, dividers
-    from kpireview.store import Store
 
     cfg = config.load(config_path)
-    with Store.reader(db_path) as store:
-        items = store.dividers(metric, removed=show_all)
+    items = session(cfg, db_path).dividers(metric, removed=show_all)
     render = dividers.to_json if fmt == "json" else dividers.listing
     echo(render(cfg, items), nl=False)
 
@@ -83,10 +76,8 @@ def acknowledge_command(
     config_path: Path,
 ) -> None:
     """Record that the meeting has seen METRIC's signals of a week."""
-    from kpireview import config, dividers
-    from kpireview.store import Store
+    from kpireview import config
 
     cfg = config.load(config_path)
     week = parse_week_option(week_text, cfg.review.week_starts)
-    with Store(db_path, must_exist=True) as store:
-        echo(dividers.acknowledge(cfg, store, metric, week, rule, note))
+    echo(session(cfg, db_path).acknowledge(metric, week, rule, note))

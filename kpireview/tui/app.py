@@ -1,6 +1,8 @@
 """The Textual app: loads the review in a worker thread and keeps it fresh; writes decisions
 (through kpireview.decisions) and the meeting notes, each in a worker thread.
 
+Every read and write goes through one :class:`kpireview.session.ReviewSession`.
+
 Set KPIREVIEW_EXIT_WHEN_READY=1 to exit as soon as the first review is on screen (used by
 bench/startup.py to time start-up).
 """
@@ -10,7 +12,6 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
-import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -22,19 +23,17 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from kpireview.errors import KpiError
+from kpireview.session import ERRORS, ReviewSession
 from kpireview.text import safe
 from kpireview.tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
-    from kpireview.bandcache import BandCache
     from kpireview.config import Config
+    from kpireview.records import Decision
     from kpireview.review import Data, WeekReview
-    from kpireview.store import Decision, Store
     from kpireview.tui.screens.decision_form import DecisionForm
 
 EXIT_WHEN_READY = "KPIREVIEW_EXIT_WHEN_READY"
-LOST = (-2, -2)  # the watcher's last look failed: whatever it sees next is a change
 
 
 def started() -> None:
@@ -44,66 +43,12 @@ def started() -> None:
         gc.enable()
 
 
-class Watcher:
-    """Tells whether the database changed since the last look: another connection committed
-    (``PRAGMA data_version``) or the file was replaced. Cheap; call it from a worker thread."""
-
-    def __init__(self, path: Path, read_only: bool = False) -> None:
-        self.path = path
-        self.read_only = read_only
-        self._lock = threading.Lock()  # one look at a time, and never during close()
-        self._conn: sqlite3.Connection | None = None
-        self._seen: tuple[int, ...] | None = None
-        self._closed = False
-
-    def changed(self) -> bool:
-        with self._lock:
-            if self._closed:
-                return False
-            try:
-                now = self._look()
-            except sqlite3.Error:
-                self._drop()  # look again with a new connection, and count that as a change
-                self._seen = LOST
-                raise
-            changed = self._seen is not None and now != self._seen
-            self._seen = now
-            return changed
-
-    def _look(self) -> tuple[int, ...]:
-        try:
-            inode = os.stat(self.path).st_ino
-        except OSError:
-            return (-1, -1)
-        if self._conn is None or self._seen is None or self._seen[0] != inode:
-            self._drop()
-            # Read-write unless --read-only, though it only reads: as the last connection to
-            # close, it lets SQLite tidy the -wal and -shm files away.
-            mode = "ro" if self.read_only else "rw"
-            uri = f"file:{self.path.resolve()}?mode={mode}"
-            self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        return (inode, self._conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def close(self) -> None:
-        """Close for good; waits for a look in another thread to finish (closing a SQLite
-        connection while another thread uses it crashes the process)."""
-        with self._lock:
-            self._closed = True
-            self._drop()
-
-
 class ReviewApp(App[None]):
     """The weekly review: a dashboard of the week, a detail per KPI, a help screen."""
 
     CSS_PATH = "app.tcss"
     TITLE = "kpireview"
     POLL_SECONDS = 2.0
-    WEEKS_AHEAD = 4  # weeks before the one on screen whose bands are computed in advance
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="help",
                 tooltip="Keys and symbols"),
@@ -128,9 +73,9 @@ class ReviewApp(App[None]):
         self._today = today
         self.data: Data | None = None
         self.review: WeekReview | None = None
-        self.watcher = Watcher(self.db_path, read_only)
-        self.band_cache: BandCache | None = None  # made in a worker: see `_with_bands`
-        self._building = threading.Lock()  # one thread at a time computes or saves bands
+        self.session = ReviewSession(
+            config, self.db_path, read_only=read_only, today=lambda: self.today
+        )
         self.exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
 
     def get_default_screen(self) -> Screen:
@@ -141,7 +86,7 @@ class ReviewApp(App[None]):
         self.set_interval(self.POLL_SECONDS, self.poll)
 
     def on_unmount(self) -> None:
-        self.watcher.close()
+        self.session.close()
         started()
 
     @property
@@ -156,78 +101,37 @@ class ReviewApp(App[None]):
         """Read the database and build the week's review, off the event loop."""
         self._load(week)
 
-    def open_store(self) -> Store:
-        """The database, opened to read: its journal mode and schema stay as they are."""
-        from kpireview.store import Store
-
-        return Store(self.db_path, read_only=self.read_only, reading=True)
-
     def _load(self, week: date | None) -> None:
-        from kpireview import review
-
         first = self.data is None
         try:
-            self.watcher.changed()  # from now on, any commit means a reload
-            with self.open_store() as store:
-                # The first screen needs only its week's window; everything follows below.
-                around = (week or store.latest_week()) if first else None
-                data = self._with_bands(review.load(self.config, store, around=around))
-            with self._building:
-                model = review.build(self.config, data, week)
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            if first:
+                data, model = self.session.open_week(week)
+            else:
+                data = self.session.read_all()
+                model = self.session.build(data, week)
+        except ERRORS as exc:
             self.call_from_thread(self.show_error, str(exc))
             return
         self._prepare_sparklines(model)
         self.call_from_thread(self.show, data, model)
-        self._save_bands(data)
         if first and not self.exit_when_ready:
             self._load_history(data)
 
-    def _with_bands(self, data: Data) -> Data:
-        """The data, with the cache of computed bands (see kpireview.bandcache)."""
-        from kpireview.bandcache import BandCache
-
-        if self.band_cache is None:
-            self.band_cache = BandCache.default()
-        data.band_cache = self.band_cache
-        return data
-
-    def _save_bands(self, data: Data) -> None:
-        from kpireview import bandcache
-
-        with self._building:
-            bandcache.save(self.config, data)
-
     def _load_history(self, window: Data) -> None:
-        """Read every week, for moving between weeks (the first screen read only a window)."""
-        from kpireview import review
-
+        """Read every week, for moving between weeks (the first screen read only a window);
+        then compute the bands of the weeks before the one shown."""
+        shown = self.review
         try:
-            with self.open_store() as store:
-                data = self._with_bands(review.load(self.config, store))
-            shown = self.review
-            if shown is not None:  # its bands computed here, not on the first week switch
-                with self._building:
-                    review.build(self.config, data, shown.week)
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            data = self.session.read_all(shown.week if shown else None)
+        except ERRORS as exc:
             self.call_from_thread(self.show_error, str(exc))
             return
         self.call_from_thread(self._keep_history, data, window)
-        self._save_bands(data)
         if shown is not None:
-            self._build_before(data, shown.week)
+            self.session.build_before(data, shown.week, lambda: self._still_shows(data, shown))
 
-    def _build_before(self, data: Data, week: date) -> None:
-        """Compute (and keep) the bands of the weeks before the one on screen, the likeliest
-        next views, so that going back a week does not wait for them."""
-        from kpireview import review
-
-        for earlier in [w for w in data.weeks if w < week][-self.WEEKS_AHEAD :][::-1]:
-            if self.data is not data or self.review is None or self.review.week != week:
-                return  # the data was read again or another week is shown: stop here
-            with self._building:
-                review.build(self.config, data, earlier)
-            self._save_bands(data)
+    def _still_shows(self, data: Data, shown: WeekReview) -> bool:
+        return self.data is data and self.review is not None and self.review.week == shown.week
 
     def _keep_history(self, data: Data, window: Data) -> None:
         if self.data is window:  # unless a reload has already read everything again
@@ -236,15 +140,11 @@ class ReviewApp(App[None]):
     @work(thread=True, exclusive=True, group="build", exit_on_error=False)
     def build_week(self, week: date) -> None:
         """Build another week's review from the data already read."""
-        from kpireview import review
-
         assert self.data is not None
         data = self.data
-        with self._building:
-            model = review.build(self.config, data, week)
+        model = self.session.build(data, week)
         self._prepare_sparklines(model)
         self.call_from_thread(self.show, data, model)
-        self._save_bands(data)
 
     def _prepare_sparklines(self, model: WeekReview) -> None:
         """Draw the sparklines here in the worker, for the widths the panes have now."""
@@ -261,7 +161,7 @@ class ReviewApp(App[None]):
     def check(self) -> None:
         """Reload when another process wrote to the database (or it appeared, or was replaced)."""
         try:
-            changed = self.watcher.changed()
+            changed = self.session.changed()
         except sqlite3.Error:
             return
         if changed:
@@ -381,13 +281,9 @@ class ReviewApp(App[None]):
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
     def write_notes(self, model: WeekReview, directory: Path) -> None:
         """The week's meeting notes to kpireview-<week>.md, and to the clipboard (OSC 52)."""
-        from kpireview import export
-
-        text = export.markdown(model)
-        path = (directory / f"kpireview-{model.label}.md").absolute()
         try:
-            export.write_atomic(path, text, reading=(self.db_path,))
-        except KpiError as exc:
+            path, text = self.session.write_notes(model, directory)
+        except ERRORS as exc:
             self.call_from_thread(self.say, f"Notes not written: {exc}", True)
             return
         self.call_from_thread(self.copy_to_clipboard, text)

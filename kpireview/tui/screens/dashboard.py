@@ -267,17 +267,12 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _acknowledge(self, metric: str, name: str, week: date, label: str) -> None:
         """Check and commit the acknowledgement off the event loop, then read the review again."""
-        import sqlite3
-
-        from kpireview import dividers
-        from kpireview.errors import KpiError
-        from kpireview.store import Store
+        from kpireview.session import ERRORS
 
         app = self.app
         try:
-            with Store(app.db_path, must_exist=True) as store:  # type: ignore[attr-defined]
-                dividers.acknowledge(self.config, store, metric, week, None, "")
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            app.session.acknowledge(metric, week)  # type: ignore[attr-defined]
+        except ERRORS as exc:
             app.call_from_thread(self._acknowledged, f"Not saved: {exc}", True)
             return
         said = f"Acknowledged {name}'s signals for {label} (the walk skips it until it changes)"

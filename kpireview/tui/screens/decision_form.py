@@ -7,7 +7,6 @@ save_draft); the form shows their answers next to the fields.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -22,9 +21,9 @@ from textual.worker import Worker, WorkerState
 
 from kpireview import export, units
 from kpireview.decisions import Draft, check_draft
-from kpireview.errors import KpiError
 from kpireview.periods import week_label, week_span_text
-from kpireview.store import DecisionConflict
+from kpireview.records import DecisionConflict
+from kpireview.session import ERRORS
 from kpireview.text import safe
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.message import MessageLine
@@ -209,20 +208,15 @@ class DecisionForm(Screen[int | None]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save(self, draft: Draft) -> None:
         """Commit the draft (a new decision, or an edit keeping the old text), off the loop."""
-        from kpireview import decisions
-        from kpireview.store import Store
-
         app = self.review_app
         try:
-            with Store(app.db_path, must_exist=True) as store:
-                did = decisions.save_draft(
-                    store, self.metric_id, self.week, draft, self.today, self.decision_id,
-                    self.base,
-                )  # fmt: skip
+            did = app.session.save_decision(
+                self.metric_id, self.week, draft, self.decision_id, self.base
+            )
         except DecisionConflict as exc:
             app.call_from_thread(self._conflict, exc)
             return
-        except (KpiError, sqlite3.Error, OSError) as exc:
+        except ERRORS as exc:
             app.call_from_thread(self._not_saved, str(exc))
             return
         app.call_from_thread(self.dismiss, did)

@@ -3,7 +3,6 @@ and when, as kpireview.revisions words it."""
 
 from __future__ import annotations
 
-import sqlite3
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kpireview.errors import KpiError
+from kpireview.session import ERRORS
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.message import MessageLine
 
@@ -54,17 +53,12 @@ class DecisionHistory(Screen[None]):
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
     def read(self) -> None:
-        from kpireview import revisions
-        from kpireview.store import Store
-
         app = self.review_app
         try:
-            with Store(app.db_path, read_only=app.read_only, must_exist=True) as store:
-                d, items = revisions.versions(store, self.decision_id)
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            lines = app.session.decision_history(self.decision_id)
+        except ERRORS as exc:
             app.call_from_thread(self.say, f"Cannot read the decision: {exc}", True)
             return
-        lines = revisions.lines(app.config, d, items)
         app.call_from_thread(self._show, lines)
 
     def _show(self, lines: list[str]) -> None:

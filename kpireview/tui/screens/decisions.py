@@ -4,7 +4,6 @@ carried over into the week on screen above them. enter edits, x marks done or op
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,8 +20,8 @@ from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from kpireview.decisions import is_overdue
-from kpireview.errors import KpiError
 from kpireview.periods import week_label
+from kpireview.session import ERRORS
 from kpireview.tui.screens.dashboard import DashboardScreen
 from kpireview.tui.screens.decision_form import due_text
 from kpireview.tui.widgets.keybar import KeyBar
@@ -35,8 +34,8 @@ if TYPE_CHECKING:
 
     from textual.geometry import Size
 
+    from kpireview.records import Decision
     from kpireview.review import CarriedOver, WeekReview
-    from kpireview.store import Decision
     from kpireview.tui.app import ReviewApp
 
 ROW = Binding.Group("Decision")
@@ -240,14 +239,10 @@ class DecisionsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="decisions", exit_on_error=False)
     def refresh_list(self) -> None:
-        from kpireview.decisions import listing
-        from kpireview.store import Store
-
         app = self.review_app
         try:
-            with Store(app.db_path, read_only=app.read_only, must_exist=True) as store:
-                items = listing(store)
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            items = app.session.decisions()
+        except ERRORS as exc:
             app.call_from_thread(self.say, f"Cannot read the decisions: {exc}", True)
             return
         app.call_from_thread(self._listed, items)
@@ -365,14 +360,12 @@ class DecisionsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="toggle", exit_on_error=False)
     def toggle(self, decision_id: int, base: int) -> None:
         """Done or open again, unless the decision changed since the list was read."""
-        from kpireview.decisions import toggle_done
-        from kpireview.store import DecisionConflict, Store
+        from kpireview.records import DecisionConflict
 
         app = self.review_app
         try:
-            with Store(app.db_path, must_exist=True) as store:
-                status = toggle_done(store, decision_id, base)
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            status = app.session.toggle_done(decision_id, base)
+        except ERRORS as exc:
             app.call_from_thread(self.say, f"Not changed: {exc}", True)
             if isinstance(exc, DecisionConflict):
                 app.call_from_thread(self.refresh_list)  # show the decision as it is now

@@ -27,8 +27,8 @@ from kpireview.tui.widgets.status import TONE_MARK
 from kpireview.tui.widgets.text import STATE_TONE, fit_text, target_text
 
 if TYPE_CHECKING:
+    from kpireview.records import Decision
     from kpireview.review import Detail, Kpi, WeekReview
-    from kpireview.store import Decision
     from kpireview.tui.app import ReviewApp
 
 RECENT_WEEKS = 8
@@ -145,10 +145,8 @@ class DetailScreen(Screen[None]):
         """Render the KPI from this review (also after a week change or a reload)."""
         app = self.review_app
         assert app.data is not None
-        from kpireview import review as model
-
         kpi = review.kpi(self.metric_id)
-        detail = model.detail(app.config, app.data, review.week, self.metric_id)
+        detail = app.session.detail(app.data, review.week, self.metric_id)
         self.query_one(DetailHeader).show(header_lines(kpi, review))
         if self.months:
             self._show_months(kpi, detail)

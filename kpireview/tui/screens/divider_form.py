@@ -6,7 +6,6 @@ kpireview.dividers' (the same as `kpireview divide`): a refusal shows in the for
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -19,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
-from kpireview.errors import KpiError
 from kpireview.periods import week_label
+from kpireview.session import ERRORS
 from kpireview.text import safe
 
 if TYPE_CHECKING:
@@ -93,14 +92,10 @@ class DividerForm(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def save(self, reason: str) -> None:
         """Check and commit the divider, off the event loop."""
-        from kpireview import dividers
-        from kpireview.store import Store
-
         app = self.review_app
         try:
-            with Store(app.db_path, must_exist=True) as store:
-                said = dividers.divide(app.config, store, self.metric_id, self.week, reason)
-        except (KpiError, sqlite3.Error, OSError) as exc:
+            said = app.session.divide(self.metric_id, self.week, reason)
+        except ERRORS as exc:
             app.call_from_thread(self._not_saved, str(exc))
             return
         app.call_from_thread(self.dismiss, said)

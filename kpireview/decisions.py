@@ -23,7 +23,8 @@ def current_user() -> str:
 
 
 def is_overdue(d: Decision, today: date) -> bool:
-    return d.status == "open" and d.due is not None and d.due < today
+    """Overdue as of today (see `Decision.overdue`)."""
+    return d.overdue(today)
 
 
 def default_week(config: Config, store: Store) -> date | None:

@@ -338,11 +338,11 @@ def _md_open(review: WeekReview) -> list[str]:
     if not review.open_actions:
         return lines + ["None open.", ""]
     lines += ["| KPI | Action | Owner | Due | Since |", "|---|---|---|---|---|"]
-    end = review.week + timedelta(days=6)
+    after = review.week + timedelta(days=7)  # overdue as of the day after the reviewed week
     labels = _labels(review)
     for d in review.open_actions:
         due = d.due.isoformat() if d.due else ""
-        if d.due and d.due <= end:
+        if d.overdue(after):
             due += " **overdue**"
         cells = [labels.get(d.metric, d.metric), d.decision or d.note, d.owner]
         lines.append(

@@ -92,6 +92,12 @@ class Decision:
     revision: int = 1
     edited_by: str = ""
 
+    def overdue(self, as_of: date) -> bool:
+        """Still open and due before ``as_of``: the one definition of overdue. The shell and
+        the decisions list ask as of today; a week's review as of the day after that week
+        (due within the week counts)."""
+        return self.status == "open" and self.due is not None and self.due < as_of
+
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Decision:
         """A decision from its database row (NOT NULL columns read as stored); a missing text

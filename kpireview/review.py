@@ -55,6 +55,7 @@ from kpireview.periods import (
 from kpireview.store import Decision, Store
 
 WEEK = timedelta(days=7)
+DAY = timedelta(days=1)
 Series = dict[date, float]
 
 
@@ -446,8 +447,7 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
             per_kpi[d.metric] = (_fmt(m, now), aim)
         now_part, aim = per_kpi[d.metric]
         message = f"{m.label} {_fmt(m, then)} → {now_part} since {week_label(d.week, starts)}{aim}"
-        overdue = d.due is not None and d.due <= end
-        out.append(CarriedOver(d, m.label, then, now, message, overdue))
+        out.append(CarriedOver(d, m.label, then, now, message, d.overdue(end + DAY)))
     return tuple(out)
 
 

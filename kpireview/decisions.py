@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
+from kpireview import records
 from kpireview.config import Config
 from kpireview.errors import KpiError
 from kpireview.periods import parse_due, week_label
@@ -60,7 +61,7 @@ def record(
     due = None
     if due_text:
         try:
-            due = parse_due(due_text, today or date.today())
+            due = parse_due(due_text, today or records.today())
         except KpiError as exc:
             raise KpiError(f"decide: --due: {exc}") from None
     user = current_user()
@@ -87,7 +88,7 @@ def listing(
 
 def to_text(config: Config, items: list[Decision], today: date | None = None) -> str:
     """One line per decision; an open one past its due date shows 'overdue' as its status."""
-    today = today or date.today()
+    today = today or records.today()
     if not items:
         return "No decisions.\n"
     lines = [
@@ -106,7 +107,7 @@ def to_text(config: Config, items: list[Decision], today: date | None = None) ->
 
 
 def to_json(config: Config, items: list[Decision], today: date | None = None) -> str:
-    today = today or date.today()
+    today = today or records.today()
     out = []
     for d in items:
         row = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(d).items()}

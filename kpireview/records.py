@@ -6,12 +6,13 @@ days).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from kpireview.errors import StoreError
+from kpireview.errors import KpiError, StoreError
 
 STATUSES = ("open", "done", "dropped")
 TEXT_FIELDS = ("note", "decision", "owner", "due", "status", "expected")
@@ -41,9 +42,31 @@ def _clip(text: str, width: int = 60) -> str:
     return f"“{text}”" if len(words) > 1 else text or "(empty)"
 
 
+NOW_ENV = "KPIREVIEW_NOW"
+
+
+def fixed_now() -> datetime | None:
+    """The time KPIREVIEW_NOW fixes (an ISO date and time, UTC unless it says), or None."""
+    text = os.environ.get(NOW_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise KpiError(f"{NOW_ENV}: {text!r} is not an ISO date and time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def now_text() -> str:
     """UTC timestamp as stored in the database (second precision)."""
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    moment = fixed_now() or datetime.now(UTC)
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def today() -> date:
+    """The day due dates and overdue are judged by: local today, or KPIREVIEW_NOW's day."""
+    moment = fixed_now()
+    return moment.date() if moment else date.today()
 
 
 @dataclass(frozen=True)

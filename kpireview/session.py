@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kpireview import records
 from kpireview.errors import KpiError
 
 if TYPE_CHECKING:
@@ -103,13 +104,13 @@ class ReviewSession:
         db_path: Path,
         *,
         read_only: bool = False,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] | None = None,
         band_cache: BandCache | None = None,
     ) -> None:
         self.config = config
         self.db_path = Path(db_path)
         self.read_only = read_only
-        self.today = today
+        self.today = today or records.today  # KPIREVIEW_NOW fixes it for the shell
         self._band_cache = band_cache
         self.watcher = Watcher(self.db_path, read_only)
         self._building = threading.Lock()  # one thread at a time computes or keeps bands

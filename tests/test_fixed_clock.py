@@ -40,3 +40,17 @@ def test_a_bad_fixed_clock_is_one_line(sample_db: Path, monkeypatch) -> None:
     assert (
         result.output == "kpireview: error: KPIREVIEW_NOW: 'tuesday' is not an ISO date and time\n"
     )
+
+
+def test_the_review_session_and_the_app_judge_overdue_by_the_fixed_clock(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from kpireview import config
+    from kpireview.session import ReviewSession
+    from kpireview.tui.app import ReviewApp
+    from tests.conftest import CONFIG
+
+    monkeypatch.setenv("KPIREVIEW_NOW", "2031-02-03T10:00:00+00:00")
+    cfg = config.load(CONFIG)
+    assert ReviewSession(cfg, CONFIG).today() == date(2031, 2, 3)
+    assert ReviewApp(cfg, CONFIG).today == date(2031, 2, 3)

@@ -92,7 +92,9 @@ class ReviewApp(App[None]):
     @property
     def today(self) -> date:
         """The day decisions are due from and overdue by (fixed by tests, else the clock)."""
-        return self._today or date.today()
+        from kpireview.records import today
+
+        return self._today or today()
 
     # --- loading -------------------------------------------------------------------------
 

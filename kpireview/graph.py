@@ -6,7 +6,7 @@ steps, not 2**40, and a chain of thousands cannot exhaust the stack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,6 +41,28 @@ def walk(root: str, by_id: Mapping[str, Metric], depth: dict[str, int]) -> list[
         on_path.discard(mid)
         depth[mid] = 1 + max(depth[n] for n in inputs) if inputs else 0
     return []
+
+
+def in_order(metrics: Iterable[Metric], by_id: Mapping[str, Metric]) -> list[Metric]:
+    """The metrics and every input they read, each after its inputs (stable: stored ones and
+    equal depths in the config's order). The config has no cycle (checked when loaded)."""
+    depth: dict[str, int] = {}
+    order: dict[str, None] = {}
+    for m in metrics:
+        walk(m.id, by_id, depth)
+        order[m.id] = None
+    for name in depth:
+        order.setdefault(name, None)
+    return [by_id[name] for name in sorted(order, key=depth.__getitem__)]
+
+
+def leaves(by_id: Mapping[str, Metric]) -> dict[str, frozenset[str]]:
+    """Each KPI's stored metrics (itself when it is not derived), without recursion."""
+    out: dict[str, frozenset[str]] = {}
+    for m in in_order(by_id.values(), by_id):
+        inputs = _inputs(m)
+        out[m.id] = frozenset().union(*(out[n] for n in inputs)) if inputs else frozenset({m.id})
+    return out
 
 
 def cycle_text(cycle: list[str]) -> str:

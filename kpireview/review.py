@@ -1,30 +1,29 @@
 """The review of one week: every number a meeting needs (the model: :mod:`kpireview.model`).
 
-`load` reads the database once (stored series, derived series, decisions); `build` computes
-one week's review from that. The TUI, the notes, the summary and the JSON render this model
-and never compute a number themselves.
+`load` (:mod:`kpireview.dataset`) reads the database once: stored series, derived series,
+decisions; `build` computes one week's review from that, changing nothing but the caches of
+what it computed (:class:`kpireview.dataset.Data`). The sentences are :mod:`kpireview.flags`'.
+The TUI, the notes, the summary and the JSON render this model and never compute a number.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from kpireview import (
     bandcache,
-    bands,
     flags,
-    history,
     months,
     pacing,
-    process,
-    signal_options,
     units,
 )
-from kpireview.bandcache import BandCache
 from kpireview.config import Config, Metric
+from kpireview.dataset import Data as Data
+from kpireview.dataset import Series
+from kpireview.dataset import load as load
 from kpireview.detail import DETAIL_WEEKS as DETAIL_WEEKS
 from kpireview.detail import BandPoint as BandPoint
 from kpireview.detail import Detail as Detail
@@ -37,7 +36,6 @@ from kpireview.model import (
     Counts,
     Driver,
     Kpi,
-    MonthPoint,
     PillarReview,
     Point,
     Segment,
@@ -52,161 +50,10 @@ from kpireview.periods import (
     week_span_text,
     week_start,
 )
-from kpireview.store import Decision, Store
+from kpireview.store import Decision
 
 WEEK = timedelta(days=7)
 DAY = timedelta(days=1)
-Series = dict[date, float]
-
-
-# --- data ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Data:
-    """What the database holds, read once: series (derived ones computed) and decisions."""
-
-    series: dict[tuple[str, str], Series]
-    reasons: dict[tuple[str, date], str]
-    decisions: list[Decision]
-    weeks: list[date] = field(default_factory=list)
-    segments: dict[str, list[str]] = field(default_factory=dict)
-    monthly: dict[str, dict[date, float]] = field(default_factory=dict)
-    month_points: dict[tuple[str, date], tuple[MonthPoint, ...]] = field(default_factory=dict)
-    restatements: dict[tuple[str, date], tuple[history.Restatement, ...]] = field(
-        default_factory=dict
-    )
-    changes: process.Changes = field(default_factory=process.Changes)
-    histories: dict[tuple, bands.History] = field(default_factory=dict)  # see `history_of`
-    band_cache: BandCache | None = None  # where computed bands are kept between runs
-    points: dict[str, dict[date, Point]] = field(default_factory=dict)  # see `_points`
-
-    def __post_init__(self) -> None:
-        for metric_id, segment in sorted(self.series):
-            if segment:
-                self.segments.setdefault(metric_id, []).append(segment)
-
-    def get(self, metric_id: str, segment: str = "") -> Series:
-        return self.series.get((metric_id, segment), {})
-
-    def history_of(self, config: Config, m: Metric) -> bands.History:
-        """A KPI's expected bands over its whole series, kept for as long as its dividers and
-        options stay: a week switch reuses the bands already computed."""
-        options = config.options(m)
-        dividers = tuple(d.week for d in self.changes.active.get(m.id, ()))
-        key = (m.id, dividers, options)
-        found = self.histories.get(key)
-        if found is None:
-            found = bands.History(list(self.get(m.id).items()), dividers, options)  # sorts
-            self.histories[key] = found
-        return found
-
-
-def load(config: Config, store: Store, around: date | None = None) -> Data:
-    """Read snapshots, restatements and decisions, and compute the derived series.
-
-    With ``around`` (a week start), only what that week's review reads: about five years
-    before it (the expected bands, see `flags.BAND_WEEKS`; months and the same months a year
-    earlier; history), the weeks after it, and the weeks that pacing and open decisions refer
-    to. Such data serves one week's review (export, summary); the TUI, which moves between
-    weeks, reads everything. A locked range outside its KPI's data is a ConfigError.
-    """
-    decisions = store.decisions()
-    since = None if around is None else _window_start(config, around)
-    restated = history.by_week(history.load(store, since=since))
-    if since is None:
-        series = store.load_snapshots()
-    else:
-        series = store.load_snapshots(since)
-        for (metric_id, week), value in store.load_points(
-            _points_referred(config, decisions)
-        ).items():
-            series.setdefault((metric_id, ""), {})[week] = value
-    reasons: dict[tuple[str, date], str] = {}
-    for metric in _in_dependency_order(config):
-        if metric.formula is not None:
-            series[(metric.id, "")] = _derived(metric, series, reasons)
-    weeks = sorted({w for s in series.values() for w in s})
-    data = Data(series, reasons, decisions, weeks, restatements=restated)
-    check_locks(config, data)
-    data.changes = process.Changes.load(store)
-    data.monthly = months.monthly(_in_dependency_order(config), data)
-    return data
-
-
-def _window_start(config: Config, week: date) -> date:
-    """The first week one week's review reads: whole months 23 months back, or further back
-    for a long history or the expected bands (see `flags.BAND_WEEKS`), and locked limits."""
-    first_month = add_months(month_of(week), -23)
-    weeks = max(config.review.history_weeks, flags.BAND_WEEKS)
-    start = min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
-    return min([start, *(lock.first for lock in config.locks())])
-
-
-def check_locks(config: Config, data: Data) -> None:
-    """Each locked range within its KPI's data: a one-line error naming where it is written."""
-    locks = config.locks()
-    if locks:
-        spans = {k.metric: data.get(k.metric) for k in locks}
-        starts = config.review.week_starts
-        signal_options.check_locks(
-            locks, {m: (min(s), max(s)) for m, s in spans.items() if s}, starts
-        )
-
-
-def _points_referred(config: Config, decisions: list[Decision]) -> set[tuple[str, date]]:
-    """(metric, week) values read from before the window: pacing baselines and the KPI of
-    each open decision in its week, derived KPIs through their inputs."""
-    starts = config.review.week_starts
-    wanted = {
-        (m.id, week_start(t.start, starts)) for m in config.metrics for t in m.targets if t.start
-    }
-    wanted |= {
-        (d.metric, d.week) for d in decisions if d.status == "open" and d.metric in config.by_id
-    }
-    memo: dict[str, set[str]] = {}
-    return {(leaf, week) for metric_id, week in wanted for leaf in _leaves(config, metric_id, memo)}
-
-
-def _leaves(config: Config, metric_id: str, memo: dict[str, set[str]]) -> set[str]:
-    """The stored metrics a KPI is computed from (itself when it is not derived)."""
-    if metric_id not in memo:
-        formula = config.metric(metric_id).formula
-        memo[metric_id] = (
-            {metric_id}
-            if formula is None
-            else set().union(*(_leaves(config, name, memo) for name in formula.inputs))
-        )
-    return memo[metric_id]
-
-
-def _in_dependency_order(config: Config) -> list[Metric]:
-    done: dict[str, Metric] = {}
-
-    def visit(m: Metric) -> None:
-        if m.id in done:
-            return
-        for name in m.formula.inputs if m.formula else ():
-            visit(config.metric(name))
-        done[m.id] = m
-
-    for m in config.metrics:
-        visit(m)
-    return list(done.values())
-
-
-def _derived(metric: Metric, series: dict, reasons: dict) -> Series:
-    assert metric.formula is not None
-    inputs = {name: series.get((name, ""), {}) for name in metric.formula.inputs}
-    weeks = set().union(*(s.keys() for s in inputs.values())) if inputs else set()
-    out: Series = {}
-    for week in weeks:
-        result = metric.formula.evaluate({n: s.get(week) for n, s in inputs.items()})
-        if result.value is None:
-            reasons[(metric.id, week)] = result.reason
-        else:
-            out[week] = result.value
-    return out
 
 
 # --- building one week ----------------------------------------------------------------------
@@ -331,8 +178,9 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
     hist = data.history_of(config, m)
     band = hist.band(week)
     missing = value is None and previous is not None
-    kpi = Kpi(
+    bare = Kpi(
         id=m.id,
+        flags=(),
         label=m.label,
         pillar=m.pillar,
         unit=m.unit,
@@ -349,7 +197,6 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         months=months.trailing(config, data, m, frame),
         target=target,
         limits=flags.limits(band),
-        flags=(),
         missing=missing,
         reason=data.reasons.get((m.id, week), ""),
         segments=_segments(data, m, week),
@@ -359,10 +206,9 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         restatements=data.restatements.get((m.id, week), ()),
         dividers=data.changes.marks(m.id, week),
     )
-    # The flags' sentences read the finished KPI; set them on it once (it is not shared yet).
-    found = flags.kpi_flags(kpi, hist, band, s, data.changes, config.options(m).baseline_weeks)
-    object.__setattr__(kpi, "flags", tuple(found))
-    return kpi
+    # The flags' sentences read the KPI's other fields: made without flags, then with them.
+    found = flags.kpi_flags(bare, hist, band, s, data.changes, config.options(m).baseline_weeks)
+    return replace(bare, flags=tuple(found))
 
 
 def _points(data: Data, metric_id: str, s: Series, weeks: list[date]) -> tuple[Point, ...]:

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from kpireview import export, units
+from kpireview import presentation, units
 from kpireview.decisions import Draft, check_draft
 from kpireview.periods import week_label, week_span_text
 from kpireview.records import DecisionConflict
@@ -138,7 +138,7 @@ class DecisionForm(Screen[int | None]):
         elif kpi is not None:
             second.append(f"{kpi.label} {kpi.fmt(kpi.value)} · WoW ")
             second.append(units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit))
-            status = export.STATUS_TEXT[kpi.target.status if kpi.target else None]
+            status = presentation.STATUS_TEXT[kpi.target.status if kpi.target else None]
             if status:
                 second.append(f" · target {status}")
             flags = sum(1 for f in kpi.flags if f.rule != "target")

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from kpireview import export, units
+from kpireview import presentation, units
 from kpireview.periods import week_label
 from kpireview.text import safe
 from kpireview.tui import charts
@@ -272,9 +272,9 @@ def _paced(kpi: Kpi) -> bool:
 
 
 def header_lines(kpi: Kpi, review: WeekReview) -> list[Text]:
-    state = export.state(kpi)
+    state = presentation.state(kpi)
     first = Text.assemble(
-        (f" {export.SYMBOLS[state]} ", TONE_COLOUR[STATE_TONE[state]]),
+        (f" {presentation.SYMBOLS[state]} ", TONE_COLOUR[STATE_TONE[state]]),
         (kpi.label, "bold"),
         f" · {kpi.fmt(kpi.value)}",
         " · WoW ",
@@ -285,7 +285,7 @@ def header_lines(kpi: Kpi, review: WeekReview) -> list[Text]:
     if kpi.target is not None:
         status = kpi.target.status
         second.append(f" · target {target_text(kpi)} ")
-        second.append(export.STATUS_TEXT[status], TONE_COLOUR[STATE_TONE.get(status, "dim")])
+        second.append(presentation.STATUS_TEXT[status], TONE_COLOUR[STATE_TONE.get(status, "dim")])
     if kpi.owner:
         second.append(f" · owner {kpi.owner}")
     lines = [first, second]
@@ -298,7 +298,7 @@ def header_lines(kpi: Kpi, review: WeekReview) -> list[Text]:
 
 
 def _wow_colour(kpi: Kpi) -> str:
-    return {"good": "green", "bad": "red"}.get(export.wow_tone(kpi) or "", "")
+    return {"good": "green", "bad": "red"}.get(presentation.wow_tone(kpi) or "", "")
 
 
 def _title(text: str) -> Text:

@@ -12,7 +12,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kpireview import export
+from kpireview import presentation
 from kpireview.tui.widgets.keybar import KeyBar
 
 
@@ -70,7 +70,7 @@ def help_text() -> tuple[Group, Group]:
     same = {b.key for b in DECISION_KEYS}  # the detail's d D e: said once, for the dashboard
     global_keys = [b for b in ReviewApp.BINDINGS if isinstance(b, Binding)]
     palette = Binding("ctrl+p", "command_palette", tooltip="Command palette: every action by name")
-    legend = [Text(f" {line}") for line in export.LEGEND]
+    legend = [Text(f" {line}") for line in presentation.LEGEND]
     review = Group(
         Text("kpireview — keys", style="bold underline"),
         Text(),

@@ -16,7 +16,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
-from kpireview import export, units
+from kpireview import presentation, units
 from kpireview.text import safe
 from kpireview.tui import charts
 from kpireview.tui.widgets.text import STATE_TONE, fit, foreground, rules_text, target_text
@@ -68,16 +68,18 @@ def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Tex
     """One KPI: symbol, label, value, WoW, target status, sparkline; on a second line (when
     ``height`` is 2) its YoY, target and signals, beside a sparkline two lines high."""
     cols = columns(width)
-    state = export.state(kpi)
+    state = presentation.state(kpi)
     status = kpi.target.status if kpi.target else None
     wow = units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit)
-    wow_tone = {"good": "good", "bad": "bad"}.get(export.wow_tone(kpi) or "")
+    wow_tone = {"good": "good", "bad": "bad"}.get(presentation.wow_tone(kpi) or "")
     first = Text(no_wrap=True, end="")
-    first.append(f" {export.SYMBOLS[state]} ", tone(widget, STATE_TONE[state]))
+    first.append(f" {presentation.SYMBOLS[state]} ", tone(widget, STATE_TONE[state]))
     first.append(f"{fit(kpi.label, cols.label):<{cols.label}} ")
     first.append(f"{fit(kpi.fmt(kpi.value), VALUE):>{VALUE}} ", "bold")
     first.append(f"{fit(wow, WOW):>{WOW}}  ", tone(widget, wow_tone))
-    first.append(f"{export.STATUS_TEXT[status]:<{STATUS}} ", tone(widget, STATE_TONE.get(status)))
+    first.append(
+        f"{presentation.STATUS_TEXT[status]:<{STATUS}} ", tone(widget, STATE_TONE.get(status))
+    )
     lines = [first]
     if height > 1:
         room = width - 3 - (cols.spark + 1 if cols.spark else 0)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 
-from kpireview import export
+from kpireview import presentation
 from kpireview.text import safe, safe_line
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 ELLIPSIS = "…"
 
-# The style class of each row state and target status (export.state / TargetStatus.status).
+# The style class of each row state and target status (presentation.state / TargetStatus.status).
 STATE_TONE: dict[str | None, str] = {  # None: no target status
     "missing": "warn",
     "alert": "bad",
@@ -74,7 +74,7 @@ def target_text(kpi: Kpi) -> str:
 
 def rules_text(kpi: Kpi) -> str:
     """The KPI's signals in short words: 'limit, run, near' (the target is said elsewhere)."""
-    rules = (export.RULE_TEXT.get(f.rule, f.rule) for f in kpi.flags if f.rule != "target")
+    rules = (presentation.RULE_TEXT.get(f.rule, f.rule) for f in kpi.flags if f.rule != "target")
     return ", ".join(dict.fromkeys(rules))
 
 

@@ -204,7 +204,7 @@ def test_csat_sentence_prints_its_value_and_line_apart(sample_review) -> None:
 
 
 def test_detail_shows_the_lead_first_then_the_others_as_also(sample_review) -> None:
-    from kpireview.tui.screens.detail import _flags
+    from kpireview.tui.screens.detail_text import _flags
 
     console = Console(width=250, record=True, color_system=None)
     console.print(_flags(sample_review.kpi("churn_rate")))

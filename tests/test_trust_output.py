@@ -175,7 +175,7 @@ def test_notes_writer_gets_the_umask_mode(tmp_path: Path, umask) -> None:  # noq
 def test_drivers_table_uses_the_kpis_currency(tmp_path: Path) -> None:
     from rich.console import Console
 
-    from kpireview.tui.screens.detail import numbers_section
+    from kpireview.tui.screens.detail_text import numbers_section
     from tests.test_trust_terminal import hostile
 
     cfg_path, db = hostile(tmp_path)

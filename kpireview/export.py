@@ -11,8 +11,6 @@ from dataclasses import fields, is_dataclass
 from datetime import date, timedelta
 from typing import Any
 
-import click
-
 from kpireview import units
 from kpireview.files import write_atomic  # noqa: F401 (the writers' one entry point)
 from kpireview.presentation import (
@@ -29,6 +27,7 @@ from kpireview.store import Decision
 from kpireview.text import json_text, safe, safe_line
 
 WIDTH = 80
+SGR = {"green": "\x1b[32m", "red": "\x1b[31m"}  # the summary's two colours, on a terminal
 
 
 def header_lines(review: WeekReview) -> list[str]:
@@ -80,7 +79,7 @@ def _summary_row(kpi: Kpi, colour: bool) -> str:
     wow_cell = f"{wow:>9}"
     wow_colour = TONE_COLOUR.get(wow_tone(kpi) or "")
     if colour and wow_colour:
-        wow_cell = click.style(wow_cell, fg=wow_colour)
+        wow_cell = f"{SGR[wow_colour]}{wow_cell}\x1b[0m"
     return f"  {symbol} {label:<24} {value:>9} {wow_cell}  {target:<9} {_fit(rules, 19)}".rstrip()
 
 

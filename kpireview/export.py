@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from kpireview import units
+from kpireview.attribution import Share, sentence
 from kpireview.files import write_atomic  # noqa: F401 (the writers' one entry point)
 from kpireview.presentation import (
     LEGEND,
@@ -128,7 +129,29 @@ def _kpi_dict(k: Kpi, week_starts: int) -> dict[str, Any]:
     ]  # fmt: skip
     out["flagged"] = k.flagged
     out["state"] = state(k)
+    del out["attribution"]
+    out["contributions"], out["contributions_total"] = _contributions(k)
     return out
+
+
+def _contributions(k: Kpi) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """Each input's share of the WoW and YoY changes (nested for derived inputs), and the
+    changes they add up to, with why a split is missing; ([], None) for a stored KPI."""
+    a = k.attribution
+    if a is None:
+        return [], None
+    labels = {d.id: d.label for d in k.drivers}
+    total = {"wow": a.wow.change, "yoy": a.yoy.change, "wow_reason": a.wow.reason,
+             "yoy_reason": a.yoy.reason}  # fmt: skip
+    return _merged(a.wow.shares, a.yoy.shares, labels), total
+
+
+def _merged(wow: tuple[Share, ...], yoy: tuple[Share, ...], labels: dict[str, str]) -> list:
+    return [
+        {"id": w.id, "label": labels.get(w.id, w.id), "wow": w.amount, "yoy": y.amount,
+         "reason": w.reason or y.reason, "parts": _merged(w.parts, y.parts, labels)}
+        for w, y in zip(wow, yoy, strict=True)
+    ]  # fmt: skip
 
 
 def _plain(obj: Any) -> Any:
@@ -226,7 +249,19 @@ def _md_flags(review: WeekReview) -> list[str]:
     for k in flagged:
         for f in k.headline:
             lines.append(f"- {'▲' if f.tone == 'good' else '▼'} {f.tone}: {md(f.message)}")
+        lines += [f"  - {md(text)}" for text in attribution_lines(k)]
     return lines + [""]
+
+
+def attribution_lines(k: Kpi) -> list[str]:
+    """A derived KPI's WoW and YoY changes split among its inputs, one sentence each."""
+    if k.attribution is None:
+        return []
+    labels = {d.id: d.label for d in k.drivers}
+    return [
+        sentence(k.label, k.unit, k.currency, found, labels, period)
+        for found, period in ((k.attribution.wow, "WoW"), (k.attribution.yoy, "YoY"))
+    ]
 
 
 def _md_process_changes(review: WeekReview) -> list[str]:

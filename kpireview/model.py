@@ -11,6 +11,7 @@ from datetime import date
 from typing import NamedTuple
 
 from kpireview import process, units
+from kpireview.attribution import Attribution
 from kpireview.flags import Flag, Limits
 from kpireview.history import Restatement
 from kpireview.store import Decision
@@ -96,6 +97,7 @@ class Kpi:
     currency: str = "$"
     restatements: tuple[Restatement, ...] = ()  # of this week's values, oldest first
     dividers: tuple[process.Mark, ...] = ()  # active ones at or before the week
+    attribution: Attribution | None = None  # a derived KPI's changes split among its inputs
 
     @property
     def flagged(self) -> bool:

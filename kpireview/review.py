@@ -20,6 +20,7 @@ from kpireview import (
     pacing,
     units,
 )
+from kpireview.attribution import attribute
 from kpireview.config import Config, Metric
 from kpireview.dataset import Data as Data
 from kpireview.dataset import Series
@@ -205,6 +206,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         currency=m.currency,
         restatements=data.restatements.get((m.id, week), ()),
         dividers=data.changes.marks(m.id, week),
+        attribution=attribute(config, m, data.get, week) if m.formula else None,
     )
     # The flags' sentences read the KPI's other fields: made without flags, then with them.
     found = flags.kpi_flags(bare, hist, band, s, data.changes, config.options(m).baseline_weeks)

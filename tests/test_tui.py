@@ -212,6 +212,7 @@ def test_detail_of_a_derived_kpi_shows_its_drivers_and_segments(sample: Path) ->
         assert app.screen.metric_id == "ltv_cac"
         numbers = static_text(app.screen.query_one("#numbers"))
         assert "Drivers" in numbers
+        assert "LTV:CAC +0.09× WoW: CAC +0.22×, LTV −0.12×" in numbers  # the exact split
         await pilot.press("escape", "tab", "enter")  # back to Traffic, which has segments
         await pilot.pause()
         assert app.screen.metric_id == "traffic"

@@ -79,3 +79,19 @@ def export_command(
         return
     export.write_atomic(output, text, reading=(db_path, config_path))
     echo(f"Wrote {safe(str(output))}", err=True)
+
+
+@click.command("tree")
+@click.argument("metric", required=False)
+@week_option
+@store_options
+def tree_command(
+    metric: str | None, week_text: str | None, db_path: Path, config_path: Path
+) -> None:
+    """The KPI tree: derived KPIs with their inputs, and each input's share of the change."""
+    from kpireview import config, tree
+
+    cfg = config.load(config_path)
+    tree.roots(cfg, metric)  # an unknown KPI: one line, before reading the database
+    model = load_review(config_path, db_path, week_text)
+    echo("\n".join(tree.lines(cfg, model, metric)))

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kpireview import presentation, units
+from kpireview.export import attribution_lines
 from kpireview.periods import week_label
 from kpireview.text import safe
 from kpireview.tui.widgets.status import TONE_MARK
@@ -73,6 +74,7 @@ def numbers_section(kpi: Kpi, review: WeekReview) -> RenderableType:
     parts += [Text(), _title("Flags"), _flags(kpi)]
     if kpi.drivers:
         parts += [Text(), _title("Drivers"), _drivers_table(kpi)]
+        parts += [Text(safe(line)) for line in attribution_lines(kpi)]
     return Group(*parts)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import contextlib
 import os
 import re
 import shlex
@@ -120,20 +121,16 @@ class Tmux:
 
     def stop(self, pid: int) -> None:
         """Kill the program, wait until tmux saw it end, and close its session."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         end = time.perf_counter() + 5
         while not self.dead() and time.perf_counter() < end:
             time.sleep(0.002)
         self.command("kill-session -t run")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(SystemExit):  # the client ends with the server
             self.command("kill-server")
-        except SystemExit:
-            pass
         self.proc.wait(timeout=5)
 
 

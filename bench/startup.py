@@ -225,6 +225,7 @@ def main() -> None:
         "hello": ([sys.executable, str(ROOT / "bench" / "hello.py")], hello_ready),
         "kpireview": (review, lambda lines: dashboard_ready(lines, labels)),
     }
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still close the tmux server
     tmux = Tmux(env)
     ok = True
     try:

@@ -85,6 +85,7 @@ class Tmux:
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=ROOT
         )
         self.command("refresh-client -f no-output")
+        self.path = Path(self.command("display-message -p '#{socket_path}'")[0])
         self.command("set-option -g remain-on-exit on")  # an app that fails leaves its screen
 
     def command(self, text: str) -> list[str]:
@@ -132,6 +133,7 @@ class Tmux:
         with contextlib.suppress(SystemExit):  # the client ends with the server
             self.command("kill-server")
         self.proc.wait(timeout=5)
+        self.path.unlink(missing_ok=True)
 
 
 def time_to_screen(tmux: Tmux, argv: list[str], ready: Ready, cols: int, rows: int) -> float:

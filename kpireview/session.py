@@ -170,7 +170,7 @@ class ReviewSession:
         with self._reader() as store:
             data = review.load(self.config, store, around=week or store.latest_week())
         data.band_cache = self._bands()
-        return data, self.build(data, week)
+        return data, self.build(data, week, keep=False)
 
     def read_all(self, week: date | None = None) -> Data:
         """Every week, for moving between them; with ``week``, its bands computed too."""
@@ -184,14 +184,23 @@ class ReviewSession:
             self.build(data, week)
         return data
 
-    def build(self, data: Data, week: date | None) -> WeekReview:
-        """A week's review from data already read; the bands it computed are kept."""
-        from kpireview import bandcache, review
+    def build(self, data: Data, week: date | None, keep: bool = True) -> WeekReview:
+        """A week's review from data already read; the bands it computed are kept (unless
+        not ``keep``: then call `keep_bands` once the review is on screen)."""
+        from kpireview import review
 
         with self._building:
             model = review.build(self.config, data, week)
-            bandcache.save(self.config, data)
+        if keep:
+            self.keep_bands(data)
         return model
+
+    def keep_bands(self, data: Data) -> None:
+        """Store the bands computed from ``data`` and not stored yet."""
+        from kpireview import bandcache
+
+        with self._building:
+            bandcache.save(self.config, data)
 
     def build_before(self, data: Data, week: date, wanted: Callable[[], bool]) -> None:
         """Compute and keep the bands of the WEEKS_AHEAD weeks before ``week``, the likeliest

@@ -3,8 +3,8 @@
 
 Every read and write goes through one :class:`kpireview.session.ReviewSession`.
 
-Set KPIREVIEW_EXIT_WHEN_READY=1 to exit as soon as the first review is on screen (used by
-bench/startup.py to time start-up).
+Set KPIREVIEW_EXIT_WHEN_READY=1 to exit as soon as the first review is on screen (to profile
+start-up, e.g. under cProfile; bench/startup.py reads the screen instead).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -110,14 +111,25 @@ class ReviewApp(App[None]):
                 data, model = self.session.open_week(week)
             else:
                 data = self.session.read_all()
-                model = self.session.build(data, week)
+                model = self.session.build(data, week, keep=False)
         except ERRORS as exc:
             self.call_from_thread(self.show_error, str(exc))
             return
         self._prepare_sparklines(model)
         self.call_from_thread(self.show, data, model)
         if first and not self.exit_when_ready:
+            self._wait_for_paint()
+            self.session.keep_bands(data)  # once the review is on screen
             self._load_history(data)
+        else:
+            self.session.keep_bands(data)
+
+    def _wait_for_paint(self, timeout: float = 2.0) -> None:
+        """In a worker: wait until the screen has been drawn again, so that what the worker
+        does next does not hold the first review back from the screen."""
+        painted = threading.Event()
+        self.call_from_thread(self.call_after_refresh, painted.set)
+        painted.wait(timeout)
 
     def _load_history(self, window: Data) -> None:
         """Read every week, for moving between weeks (the first screen read only a window);
@@ -144,19 +156,23 @@ class ReviewApp(App[None]):
         """Build another week's review from the data already read."""
         assert self.data is not None
         data = self.data
-        model = self.session.build(data, week)
+        model = self.session.build(data, week, keep=False)
         self._prepare_sparklines(model)
         self.call_from_thread(self.show, data, model)
+        self.session.keep_bands(data)
 
     def _prepare_sparklines(self, model: WeekReview) -> None:
-        """Draw the sparklines here in the worker, for the widths the panes have now."""
+        """Draw here in the worker the sparklines on screen, for the widths the panes have
+        now (the others are drawn when they come into view)."""
         from kpireview.tui import charts
 
         charts.warm_up()
         screen = self.screen_stack[0] if self.screen_stack else None
-        shapes = screen.spark_shapes() if isinstance(screen, DashboardScreen) else set()
-        for width, height in shapes:
-            for kpi in model.kpis:
+        sparks = screen.sparks_in_view() if isinstance(screen, DashboardScreen) else set()
+        kpis = {kpi.id: kpi for kpi in model.kpis}
+        for metric_id, width, height in sparks:
+            kpi = kpis.get(metric_id)
+            if kpi is not None:
                 charts.sparkline(tuple(p.value for p in kpi.history), width, height)
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)

@@ -127,10 +127,16 @@ class DashboardScreen(Screen[None]):
         """A 2×2 grid when wide enough and each pane's rows fit in half the height."""
         return width >= WIDE and self._tallest() <= self._room(height)
 
-    def spark_shapes(self) -> set[tuple[int, int]]:
-        """(width, height) of the panes' sparklines as laid out now (read from a worker)."""
-        shapes = {(columns(p.size.width).spark, p.row_height) for p in self.panes}
-        return {(w, h) for w, h in shapes if w}
+    def sparks_in_view(self) -> set[tuple[str, int, int]]:
+        """(KPI id, width, height) of the sparklines on screen now (read from a worker); the
+        others are drawn when they come into view."""
+        sparks = set()
+        for pane in self.panes:
+            width = columns(pane.size.width).spark
+            if width:
+                for i in pane.rows_in_view():
+                    sparks.add((pane.metrics[i].id, width, pane.row_height))
+        return sparks
 
     @property
     def panes(self) -> list[PillarPane]:

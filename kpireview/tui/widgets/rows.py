@@ -1,6 +1,7 @@
 """The dashboard's panes: one per pillar, a line per KPI, a cursor on the current KPI.
 
-A pane draws all its rows itself (one widget, not one per KPI): the dashboard starts faster.
+A pane draws its rows itself (one widget, not one per KPI), line by line and only the lines
+on screen: a row scrolled into view is drawn (its sparkline too) when it comes into view.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from kpireview import presentation, units
@@ -23,6 +26,7 @@ from kpireview.tui.widgets.text import STATE_TONE, fit, foreground, rules_text, 
 
 if TYPE_CHECKING:
     from textual.geometry import Size
+    from textual.selection import Selection
 
     from kpireview.config import Metric, Pillar
     from kpireview.review import Kpi
@@ -196,17 +200,51 @@ class PillarPane(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.metrics) * self.row_height
 
-    def render(self) -> Text:
+    def rows_in_view(self) -> range:
+        """The rows (indices) inside the scrolling container's view now."""
+        count = len(self.metrics)
+        container = self.parent
+        if not isinstance(container, Widget) or not container.is_scrollable:
+            return range(count)
+        top = self.virtual_region.y + self.styles.gutter.top - container.scroll_offset.y
+        height = container.scrollable_content_region.height
+        first = max(0, -top // self.row_height)
+        end = min(count, -(-(height - top) // self.row_height))
+        return range(first, max(first, end))
+
+    def row(self, index: int, width: int) -> list[Text]:
+        """The lines of one row: its KPI's numbers and sparkline, or its label before the
+        review is in; reversed under the cursor of the focused pane."""
+        kpi = self.kpis.get(self.metrics[index].id)
+        if kpi is None:
+            label = Text(f"   {fit(self.metrics[index].label, columns(width).label)}")
+            rows = [label] + [Text("")] * (self.row_height - 1)
+        else:
+            rows = row_lines(self, kpi, width, self.row_height)
+        if index == self.cursor and self.has_focus:
+            for line in rows:
+                line.stylize("reverse")
+        return rows
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the pane, asked for by Textual only while it is on screen."""
         width = self.size.width
-        lines = []
-        for i, (metric, kpi) in enumerate(zip(self.metrics, self.row_kpis(), strict=True)):
-            if kpi is None:
-                label = Text(f"   {fit(metric.label, columns(width).label)}", no_wrap=True)
-                rows = [label] + [Text("")] * (self.row_height - 1)
-            else:
-                rows = row_lines(self, kpi, width, self.row_height)
-            if i == self.cursor and self.has_focus:
-                for line in rows:
-                    line.stylize("reverse")
-            lines += rows
-        return Text("\n", no_wrap=True).join(lines)
+        index, line = divmod(y, self.row_height)
+        if index >= len(self.metrics):
+            return Strip.blank(width, self.visual_style.rich_style)
+        text = self.row(index, width)[line]
+        text.no_wrap, text.end = True, ""
+        selection = self.text_selection
+        span = selection.get_span(y) if selection is not None else None
+        if span is not None:  # text selected with the mouse, on this line
+            start, end = span
+            style = self.screen.get_component_rich_style("screen--selection")
+            text.stylize(style, start, len(text) if end == -1 else end)
+        visual = visualize(self, text, markup=False)
+        return Visual.to_strips(self, visual, width, 1, self.visual_style, apply_selection=False)[0]
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The text selected with the mouse (every row drawn, for the copy)."""
+        width = self.size.width
+        lines = [line.plain for i in range(len(self.metrics)) for line in self.row(i, width)]
+        return selection.extract("\n".join(lines)), "\n"

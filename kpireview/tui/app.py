@@ -134,6 +134,9 @@ class ReviewApp(App[None]):
     def _load_history(self, window: Data) -> None:
         """Read every week, for moving between weeks (the first screen read only a window);
         then compute the bands of the weeks before the one shown."""
+        from kpireview.tui import charts
+
+        charts.warm_up()  # plotext, for the detail charts: not needed by the first screen
         shown = self.review
         try:
             data = self.session.read_all(shown.week if shown else None)
@@ -166,7 +169,6 @@ class ReviewApp(App[None]):
         now (the others are drawn when they come into view)."""
         from kpireview.tui import charts
 
-        charts.warm_up()
         screen = self.screen_stack[0] if self.screen_stack else None
         sparks = screen.sparks_in_view() if isinstance(screen, DashboardScreen) else set()
         kpis = {kpi.id: kpi for kpi in model.kpis}

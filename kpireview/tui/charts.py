@@ -1,4 +1,5 @@
-"""plotext charts as text: the one-line sparklines of the dashboard and the detail charts.
+"""Charts as text: the dashboard's sparklines (drawn directly, :mod:`kpireview.tui.spark`)
+and the detail charts (plotext).
 
 plotext draws on one global figure, so every build holds a lock (builds run in worker threads
 and on the event loop). Sparklines are cached by their values and width. Nothing here computes
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
+
+from kpireview.tui.spark import braille
 
 _LOCK = threading.Lock()
 _BACKGROUND = re.compile(
@@ -111,18 +114,7 @@ def sparkline(values: tuple[float | None, ...], width: int, height: int = 1) -> 
     span = _span(values)
     if span is None or width < 2 or len(values) < 2:
         return (" " * max(width, 0),) * height
-    with _LOCK:
-        fig = _figure(width, height)
-        fig.axes(False)
-        fig.ruler("both").ticks([])
-        fig.ruler("y").lim(*span).alignment(lim="edge")
-        fig.ruler("x").lim(0, len(values) - 1).alignment(lim="edge")
-        for run in _runs(values):
-            xs, ys = [p[0] for p in run], [p[1] for p in run]
-            fig.draw(fig.signal(xs, ys, marker="braille").lines())
-        text = fig.build().string(colorless=True)
-    lines = (text.split("\n") + [""] * height)[:height]
-    return tuple(line[:width].ljust(width) for line in lines)
+    return braille(values, width, height, span)
 
 
 # --- detail charts -----------------------------------------------------------------------------

@@ -105,3 +105,8 @@ def test_decision_form_errors(snap_compare, sample: Path) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
 def test_decisions(snap_compare, sample: Path, size) -> None:
     assert snap_compare(new_app(sample), terminal_size=size, run_before=keys("D", "down"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_tree(snap_compare, sample: Path, size) -> None:
+    assert snap_compare(new_app(sample), terminal_size=size, run_before=keys("t"))

@@ -319,6 +319,13 @@ class ReviewApp(App[None]):
             return
         self.build_week(week)
 
+    def action_tree(self, metric_id: str | None = None) -> None:
+        """The KPI tree of the week on screen (a KPI's subtree from its detail)."""
+        from kpireview.tui.screens.tree import TreeScreen
+
+        if not isinstance(self.screen, TreeScreen):
+            self.push_screen(TreeScreen(metric_id))
+
     def action_help(self) -> None:
         from kpireview.tui.screens.help import HelpScreen
 

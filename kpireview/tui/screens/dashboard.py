@@ -62,6 +62,8 @@ class DashboardScreen(Screen[None]):
                 tooltip="Acknowledge the KPI's signals this week: the walk skips it until "
                 "they change"),
         Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the KPI's detail"),
+        Binding("t", "app.tree", "Tree", id="tree",
+                tooltip="The KPI tree: derived KPIs, their inputs and each one's share"),
         *DECISION_KEYS,
     ]  # fmt: skip
 

@@ -65,6 +65,8 @@ class DetailScreen(Screen[None]):
                 group=Binding.Group("Week"), tooltip="Previous week"),
         Binding("right_square_bracket", "app.week(1)", "Week", id="detail_next_week",
                 group=Binding.Group("Week"), tooltip="Next week"),
+        Binding("t", "tree", "Tree", id="detail_tree",
+                tooltip="The KPI's tree: its inputs and each one's share of its change"),
         *(replace(b, id=f"detail_{b.id}") for b in DECISION_KEYS),
     ]  # fmt: skip
 
@@ -127,6 +129,9 @@ class DetailScreen(Screen[None]):
         lead = app.review.kpi(self.metric_id).lead
         week = lead.proposed if lead is not None and lead.proposed else app.review.week
         app.push_screen(DividerForm(self.metric_id, week), callback=closed)
+
+    def action_tree(self) -> None:
+        self.review_app.action_tree(self.metric_id)
 
     def action_toggle_view(self) -> None:
         self.months = not self.months

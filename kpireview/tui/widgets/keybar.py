@@ -41,6 +41,8 @@ class KeyBar(Widget):
     SPARE = (
         "walk_handled",
         "decision_history",
+        "tree",
+        "detail_tree",
         "quit",
         "next_pane",
         "previous_pane",

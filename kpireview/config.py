@@ -86,6 +86,7 @@ class Review:
     history_weeks: int = 26
     baseline_weeks: int = 20
     date_format: str | None = None
+    north_star: str | None = None  # the KPI the whole review is about: first everywhere
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Config:
 # --- sections ----------------------------------------------------------------------------------
 
 _TOP = {"review", "pillars", "metrics"}
-_REVIEW = {"title", "week_starts", "history_weeks", "baseline_weeks", "date_format"}
+_REVIEW = {"title", "week_starts", "history_weeks", "baseline_weeks", "date_format", "north_star"}
 _PILLAR = {"id", "label"}
 _METRIC = {
     "id", "label", "pillar", "unit", "direction", "rollup", "owner", "description",
@@ -169,6 +170,10 @@ def parse(text: str, path: Path) -> Config:
     metrics = _metrics(r, top["metrics"][1], {p.id for p in pillars}, review)
     by_id = {m.id: m for m in metrics}
     _check_tree(r, top["metrics"][1], metrics, by_id)
+    star = review.north_star
+    if star is not None and star not in by_id:
+        at = top["review"][1].value["north_star"][0]
+        raise r.fail(at, "review.north_star", f"unknown KPI '{star}' (not among the metrics)")
     return Config(path, review, pillars, tuple(metrics), by_id)
 
 
@@ -179,6 +184,8 @@ def _review(r: Reader, item: tuple[int, Node] | None) -> Review:
     out: dict[str, Any] = {}
     if "title" in fields_:
         out["title"] = r.text(fields_["title"][1], "review.title")
+    if "north_star" in fields_:
+        out["north_star"] = r.text(fields_["north_star"][1], "review.north_star")
     if "date_format" in fields_:
         node = fields_["date_format"][1]
         fmt = r.scalar(node, "review.date_format", (str,), "a date format like %d/%m/%Y")

@@ -47,11 +47,13 @@ def summary_text(review: WeekReview, colour: bool = False) -> str:
     """The dashboard as plain text within 80 columns."""
     title, counts, targets = header_lines(review)
     lines = [title, *textwrap.wrap(counts, WIDTH, subsequent_indent="  "), targets, ""]
+    if review.star is not None:
+        lines += ["NORTH STAR", _summary_row(review.star, colour), ""]
     for pillar in review.pillars:
         lines.append(safe_line(pillar.label).upper())
         lines.extend(_summary_row(k, colour) for k in pillar.kpis)
         lines.append("")
-    flagged = [k for k in review.kpis if k.flags]
+    flagged = [k for k in review.in_order if k.flags]
     if flagged:
         lines.append("FLAGS")
         for kpi in flagged:
@@ -99,6 +101,7 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
         "week_start": review.week.isoformat(),
         "span": review.span,
         "partial": review.partial,
+        "north_star": review.north_star,
         "counts": _plain(review.counts),
         "pillars": [
             {"id": p.id, "label": p.label,
@@ -197,6 +200,8 @@ def markdown(review: WeekReview) -> str:
         f"{review.span}. " + md(header_lines(review)[1]) + ". " + md(header_lines(review)[2]) + ".",
         "",
     ]
+    if review.star is not None:
+        parts += ["## North Star", "", *_md_table((review.star,)), ""]
     for pillar in review.pillars:
         parts += [f"## {md(pillar.label)}", "", *_md_table(pillar.kpis), ""]
     parts += _md_flags(review)
@@ -242,7 +247,7 @@ def _target_text(k: Kpi) -> str:
 
 
 def _md_flags(review: WeekReview) -> list[str]:
-    flagged = [k for k in review.kpis if k.flags]
+    flagged = [k for k in review.in_order if k.flags]
     if not flagged:
         return ["## Flags", "", "No flags this week.", ""]
     lines = ["## Flags", ""]

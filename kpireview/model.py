@@ -169,10 +169,22 @@ class WeekReview:
     partial: str = ""  # 'partial: 5 of 21 KPIs have a value', or '' for a complete week
     process_changes: tuple[process.Divider, ...] = ()  # the notes' window, removed ones too
     handled: frozenset[str] = frozenset()  # flagged KPIs, not new, with an open decision
+    north_star: str | None = None  # the KPI shown first everywhere (review.north_star)
 
     @property
     def kpis(self) -> list[Kpi]:
         return [k for p in self.pillars for k in p.kpis]
+
+    @property
+    def in_order(self) -> list[Kpi]:
+        """Every KPI, the North Star first."""
+        rest = [k for k in self.kpis if k.id != self.north_star]
+        return rest if self.star is None else [self.star, *rest]
+
+    @property
+    def star(self) -> Kpi | None:
+        """The North Star KPI, when the config names one."""
+        return self.kpi(self.north_star) if self.north_star else None
 
     def kpi(self, metric_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == metric_id)

@@ -95,6 +95,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         partial=_partial(config, data, week),
         process_changes=data.changes.around(week),
         handled=flags.handled(kpis.values(), open_actions),
+        north_star=config.review.north_star,
     )
 
 

@@ -110,3 +110,14 @@ def test_decisions(snap_compare, sample: Path, size) -> None:
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
 def test_tree(snap_compare, sample: Path, size) -> None:
     assert snap_compare(new_app(sample), terminal_size=size, run_before=keys("t"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_dashboard_with_a_north_star(snap_compare, sample: Path, tmp_path: Path, size) -> None:
+    from kpireview import config
+    from kpireview.tui.app import ReviewApp
+    from tests.test_north_star import star_config
+    from tests.tui_helpers import TODAY
+
+    app = ReviewApp(config.load(star_config(tmp_path)), sample, today=TODAY)
+    assert snap_compare(app, terminal_size=size, run_before=keys())

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from kpireview.config import Pillar
 from kpireview.tui.widgets.header import ReviewHeader
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.rows import PillarPane, columns
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from kpireview.review import Kpi, WeekReview
 
 WIDE = 120  # columns from which the panes sit in a 2×2 grid
+STAR_ID = "north_star"  # the North Star's pane: pane-north_star
+STAR_SPARK_MAX = 52  # cells: two dot columns for each of the history's weeks, or fewer
 CHROME = 2 + 1 + 2  # header, footer, and a status line of two lines
 PANE = Binding.Group("Pane")
 WEEK = Binding.Group("Week")
@@ -97,6 +100,11 @@ class DashboardScreen(Screen[None]):
         yield ReviewHeader(
             self.config.review.title, read_only=self.read_only, copy=copy, id="header"
         )
+        star = self.config.review.north_star
+        if star is not None:  # its own row above the pillars
+            pane = PillarPane(Pillar(STAR_ID, "★ North Star"), [self.config.metric(star)])
+            pane.spark_max = STAR_SPARK_MAX  # its chart takes the room the label leaves
+            yield pane
         with VerticalScroll(id="panes", can_focus=False):
             for pillar in self.config.pillars:
                 yield PillarPane(pillar, self.config.in_pillar(pillar.id))
@@ -112,7 +120,7 @@ class DashboardScreen(Screen[None]):
         width, height = event.size
         wide = self._wide(width, height)
         self.set_class(wide, "-wide")
-        tall = wide and 2 * self._tallest() <= self._room(height)
+        tall = wide and 2 * self._tallest() <= self._room(height - self._star_lines())
         for pane in self.query(PillarPane):
             pane.set_row_height(2 if tall else 1)
 
@@ -127,14 +135,18 @@ class DashboardScreen(Screen[None]):
 
     def _wide(self, width: int, height: int) -> bool:
         """A 2×2 grid when wide enough and each pane's rows fit in half the height."""
-        return width >= WIDE and self._tallest() <= self._room(height)
+        return width >= WIDE and self._tallest() <= self._room(height - self._star_lines())
+
+    def _star_lines(self) -> int:
+        """Lines the North Star's row takes above the grid (a border on each side)."""
+        return 3 if self.config.review.north_star else 0
 
     def sparks_in_view(self) -> set[tuple[str, int, int]]:
         """(KPI id, width, height) of the sparklines on screen now (read from a worker); the
         others are drawn when they come into view."""
         sparks = set()
         for pane in self.panes:
-            width = columns(pane.size.width).spark
+            width = columns(pane.size.width, pane.spark_max).spark
             if width:
                 for i in pane.rows_in_view():
                     sparks.add((pane.metrics[i].id, width, pane.row_height))

@@ -45,10 +45,11 @@ class Columns:
     spark: int
 
 
-def columns(width: int) -> Columns:
-    """The label gets at least LABEL_MIN cells; the sparkline what is left, up to SPARK_MAX."""
+def columns(width: int, spark_max: int = SPARK_MAX) -> Columns:
+    """The label gets at least LABEL_MIN cells; the sparkline what is left, up to
+    ``spark_max`` (a pane's own: the North Star's line takes all the room)."""
     room = width - FIXED
-    spark = min(SPARK_MAX, room - LABEL_MIN - 1)
+    spark = min(spark_max, room - LABEL_MIN - 1)
     if spark < SPARK_MIN:
         return Columns(max(room, 1), 0)
     return Columns(room - spark - 1, spark)
@@ -71,7 +72,7 @@ def tone(widget: Widget, name: str | None) -> Style:
 def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Text]:
     """One KPI: symbol, label, value, WoW, target status, sparkline; on a second line (when
     ``height`` is 2) its YoY, target and signals, beside a sparkline two lines high."""
-    cols = columns(width)
+    cols = columns(width, getattr(widget, "spark_max", SPARK_MAX))
     state = presentation.state(kpi)
     status = kpi.target.status if kpi.target else None
     wow = units.change(kpi.wow.abs, kpi.wow.rel, kpi.unit)
@@ -141,6 +142,7 @@ class PillarPane(Widget, can_focus=True):
         self.kpis: dict[str, Kpi] = {}
         self.cursor = 0
         self.row_height = 1
+        self.spark_max = SPARK_MAX
 
     @property
     def kpi(self) -> Kpi | None:
@@ -217,7 +219,9 @@ class PillarPane(Widget, can_focus=True):
         review is in; reversed under the cursor of the focused pane."""
         kpi = self.kpis.get(self.metrics[index].id)
         if kpi is None:
-            label = Text(f"   {fit(self.metrics[index].label, columns(width).label)}")
+            label = Text(
+                f"   {fit(self.metrics[index].label, columns(width, self.spark_max).label)}"
+            )
             rows = [label] + [Text("")] * (self.row_height - 1)
         else:
             rows = row_lines(self, kpi, width, self.row_height)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual.app import App
 
 from kpireview import config
@@ -87,3 +88,41 @@ def test_the_decisions_screen_lists_and_toggles_through_the_session(
     assert host.reloads == 1  # the screen asked for the review to be read again
     done = [d for d in host.session.decisions() if d.decision == "resend it"]
     assert done and done[0].status == "done"
+
+
+def test_a_worker_error_reaches_the_screen_through_one_handler(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failing build (here: the week switch) posts one Failed message; the header says it."""
+    from textual.pilot import Pilot
+
+    from kpireview.errors import KpiError
+    from kpireview.tui.widgets.header import ReviewHeader
+    from tests.tui_helpers import drive, new_app, wait_until
+
+    db = tmp_path / "s.db"
+    db.write_bytes(sample_db.read_bytes())
+    from kpireview.tui.app import ReviewApp
+
+    failed: list[str] = []
+    original = ReviewApp.on_review_app_failed
+
+    def counted(self, message) -> None:  # type: ignore[no-untyped-def]
+        failed.append(message.text)
+        original(self, message)
+
+    monkeypatch.setattr(ReviewApp, "on_review_app_failed", counted)
+    app = new_app(db)
+
+    async def script(pilot: Pilot) -> None:
+        def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+            raise KpiError("s.db: database is locked")
+
+        app.session.build = broken  # type: ignore[method-assign]
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: bool(failed))
+        header = app.screen.query_one(ReviewHeader).render().plain
+        assert "database is locked" in header
+
+    drive(app, (100, 30), script)
+    assert failed == ["s.db: database is locked"]

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -46,6 +47,29 @@ def started() -> None:
 
 class ReviewApp(App[None]):
     """The weekly review: a dashboard of the week, a detail per KPI, a help screen."""
+
+    class Ready(Message):
+        """A worker built a review: show it (``painted`` is set once it is on screen)."""
+
+        def __init__(self, data: Data, model: WeekReview) -> None:
+            super().__init__()
+            self.data, self.model = data, model
+            self.painted = threading.Event()
+
+    class AllWeeksRead(Message):
+        """Every week was read, after a first screen read from a window of them."""
+
+        def __init__(self, data: Data, window: Data) -> None:
+            super().__init__()
+            self.data, self.window = data, window
+            self.kept = threading.Event()
+
+    class Failed(Message):
+        """A worker could not read or build: one line for the header and a notification."""
+
+        def __init__(self, text: str, title: str = "Cannot read the database") -> None:
+            super().__init__()
+            self.text, self.title = text, title
 
     CSS_PATH = "app.tcss"
     TITLE = "kpireview"
@@ -113,23 +137,17 @@ class ReviewApp(App[None]):
                 data = self.session.read_all()
                 model = self.session.build(data, week, keep=False)
         except ERRORS as exc:
-            self.call_from_thread(self.show_error, str(exc))
+            self.post_message(self.Failed(str(exc)))
             return
         self._prepare_sparklines(model)
-        self.call_from_thread(self.show, data, model)
+        shown = self.Ready(data, model)
+        self.post_message(shown)
         if first and not self.exit_when_ready:
-            self._wait_for_paint()
+            shown.painted.wait(2.0)  # what follows must not hold the first review back
             self.session.keep_bands(data)  # once the review is on screen
             self._load_history(data)
         else:
             self.session.keep_bands(data)
-
-    def _wait_for_paint(self, timeout: float = 2.0) -> None:
-        """In a worker: wait until the screen has been drawn again, so that what the worker
-        does next does not hold the first review back from the screen."""
-        painted = threading.Event()
-        self.call_from_thread(self.call_after_refresh, painted.set)
-        painted.wait(timeout)
 
     def _load_history(self, window: Data) -> None:
         """Read every week, for moving between weeks (the first screen read only a window);
@@ -141,27 +159,42 @@ class ReviewApp(App[None]):
         try:
             data = self.session.read_all(shown.week if shown else None)
         except ERRORS as exc:
-            self.call_from_thread(self.show_error, str(exc))
+            self.post_message(self.Failed(str(exc)))
             return
-        self.call_from_thread(self._keep_history, data, window)
+        read = self.AllWeeksRead(data, window)
+        self.post_message(read)
+        read.kept.wait(2.0)
         if shown is not None:
             self.session.build_before(data, shown.week, lambda: self._still_shows(data, shown))
 
     def _still_shows(self, data: Data, shown: WeekReview) -> bool:
         return self.data is data and self.review is not None and self.review.week == shown.week
 
-    def _keep_history(self, data: Data, window: Data) -> None:
-        if self.data is window:  # unless a reload has already read everything again
-            self.data = data
+    def on_review_app_ready(self, message: Ready) -> None:
+        self.show(message.data, message.model)
+        self.call_after_refresh(message.painted.set)
+
+    def on_review_app_all_weeks_read(self, message: AllWeeksRead) -> None:
+        if self.data is message.window:  # unless a reload has already read everything again
+            self.data = message.data
+        message.kept.set()
+
+    def on_review_app_failed(self, message: Failed) -> None:
+        """The one place a worker's error reaches the screen."""
+        self.show_error(message.text, message.title)
 
     @work(thread=True, exclusive=True, group="build", exit_on_error=False)
     def build_week(self, week: date) -> None:
         """Build another week's review from the data already read."""
         assert self.data is not None
         data = self.data
-        model = self.session.build(data, week, keep=False)
+        try:
+            model = self.session.build(data, week, keep=False)
+        except ERRORS as exc:
+            self.post_message(self.Failed(str(exc)))
+            return
         self._prepare_sparklines(model)
-        self.call_from_thread(self.show, data, model)
+        self.post_message(self.Ready(data, model))
         self.session.keep_bands(data)
 
     def _prepare_sparklines(self, model: WeekReview) -> None:

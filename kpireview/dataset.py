@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kpireview import bands, flags, graph, history, months, process, signal_options
+from kpireview import bandcache, bands, graph, history, months, process, signal_options
 from kpireview.bandcache import BandCache
 from kpireview.config import Config, Metric
 from kpireview.model import MonthPoint, Point
@@ -63,7 +63,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     """Read snapshots, restatements and decisions, and compute the derived series.
 
     With ``around`` (a week start), only what that week's review reads: about five years
-    before it (the expected bands, see `flags.BAND_WEEKS`; months and the same months a year
+    before it (the expected bands, see `_window_start`; months and the same months a year
     earlier; history), the weeks after it, and the weeks that pacing and open decisions refer
     to. Such data serves one week's review (export, summary); the TUI, which moves between
     weeks, reads everything. A locked range outside its KPI's data is a ConfigError.
@@ -93,9 +93,11 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
 
 def _window_start(config: Config, week: date) -> date:
     """The first week one week's review reads: whole months 23 months back, or further back
-    for a long history or the expected bands (see `flags.BAND_WEEKS`), and locked limits."""
+    for a long history or the expected bands (every week their computation reads, see
+    `bandcache.reach`, for the week and the one before), and locked limits."""
     first_month = add_months(month_of(week), -23)
-    weeks = max(config.review.history_weeks, flags.BAND_WEEKS)
+    band = max((bandcache.reach(config.options(m)) for m in config.metrics), default=0) + 2
+    weeks = max(config.review.history_weeks, band)
     start = min(week_start(first_month, config.review.week_starts) - WEEK, week - WEEK * weeks)
     return min([start, *(lock.first for lock in config.locks())])
 

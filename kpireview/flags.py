@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 WEEK = timedelta(weeks=1)
 PROPOSED_RULE = "proposed_divider"
 SLOPED = (TREND, SEASONAL)  # bands whose lines move from week to week
-BAND_WEEKS = 5 * 52 + 30
-"""Weeks before the reviewed one a band reads: three earlier years of seasonal factors (each
-with its centred year), a year of the band's own record, and a year of look-back for since."""
 Series = dict[date, float]
 
 

@@ -31,7 +31,13 @@ from kpireview.commands.options import (
     week_option,
 )
 from kpireview.commands.process import acknowledge_command, divide_command, dividers_command
-from kpireview.commands.review import export_command, summary_command, tree_command, tui_command
+from kpireview.commands.review import (
+    export_command,
+    initiatives_command,
+    summary_command,
+    tree_command,
+    tui_command,
+)
 from kpireview.errors import KpiError
 
 __all__ = [
@@ -42,7 +48,7 @@ __all__ = [
 COMMANDS = (
     init_command, import_command, tui_command, summary_command, export_command, decide_command,
     decisions_command, history_command, sample_command, check_command, divide_command,
-    dividers_command, acknowledge_command, tree_command,
+    dividers_command, acknowledge_command, tree_command, initiatives_command,
 )  # fmt: skip
 
 

@@ -14,12 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kpireview import signal_options
+from kpireview import initiatives, signal_options
 from kpireview.bandtypes import Options
 from kpireview.dates import check_format
 from kpireview.errors import ConfigError
 from kpireview.formulas import Formula, FormulaError
 from kpireview.graph import cycle_text, walk
+from kpireview.initiatives import Initiative
 from kpireview.inputs import InputError, open_input
 from kpireview.periods import WEEKDAYS, PeriodError
 from kpireview.targets import CRITERIA, Target, check_target_values, read_target, read_targets
@@ -96,6 +97,7 @@ class Config:
     pillars: tuple[Pillar, ...]
     metrics: tuple[Metric, ...]
     by_id: dict[str, Metric] = field(repr=False, default_factory=dict)
+    initiatives: tuple[Initiative, ...] = ()  # the team's bets on its KPIs (initiatives.py)
     _options: dict[str, Options] = field(repr=False, compare=False, default_factory=dict)
 
     def metric(self, metric_id: str) -> Metric:
@@ -126,7 +128,7 @@ class Config:
 
 # --- sections ----------------------------------------------------------------------------------
 
-_TOP = {"review", "pillars", "metrics"}
+_TOP = {"review", "pillars", "metrics", "initiatives"}
 _REVIEW = {"title", "week_starts", "history_weeks", "baseline_weeks", "date_format", "north_star"}
 _PILLAR = {"id", "label"}
 _METRIC = {
@@ -174,7 +176,8 @@ def parse(text: str, path: Path) -> Config:
     if star is not None and star not in by_id:
         at = top["review"][1].value["north_star"][0]
         raise r.fail(at, "review.north_star", f"unknown KPI '{star}' (not among the metrics)")
-    return Config(path, review, pillars, tuple(metrics), by_id)
+    bets = initiatives.read(r, top.get("initiatives"), set(by_id), review.week_starts)
+    return Config(path, review, pillars, tuple(metrics), by_id, bets)
 
 
 def _review(r: Reader, item: tuple[int, Node] | None) -> Review:

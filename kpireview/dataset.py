@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from kpireview import bandcache, bands, graph, history, months, process, signal_options
 from kpireview.bandcache import BandCache
 from kpireview.config import Config, Metric
+from kpireview.divider_store import Divider
 from kpireview.model import MonthPoint, Point
 from kpireview.periods import add_months, month_of, week_start
 from kpireview.store import Decision, Store
@@ -86,7 +87,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     weeks = sorted({w for s in series.values() for w in s})
     data = Data(series, reasons, decisions, weeks, restatements=restated)
     check_locks(config, data)
-    data.changes = process.Changes.load(store)
+    data.changes = process.Changes.load(store, _initiative_dividers(config))
     data.monthly = months.monthly(graph.in_order(config.metrics, config.by_id), data)
     return data
 
@@ -138,4 +139,15 @@ def _derived(metric: Metric, series: dict, reasons: dict) -> Series:
             reasons[(metric.id, week)] = result.reason
         else:
             out[week] = result.value
+    return out
+
+
+def _initiative_dividers(config: Config) -> list[Divider]:
+    """The start week of each active initiative, a divider on each of its KPIs (ids below 0:
+    not in the database; a divider stored at the same week is the same process change)."""
+    out = []
+    for i, bet in enumerate(b for b in config.initiatives if b.status == "active"):
+        for metric in bet.kpis:
+            reason = f"initiative: {bet.title}"
+            out.append(Divider(-1 - i, metric, bet.start, reason, bet.owner, ""))
     return out

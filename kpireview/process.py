@@ -67,9 +67,13 @@ class Changes:
         return cls(items, by_key, active)
 
     @classmethod
-    def load(cls, store: DividerStore) -> Changes:
-        """Read from a Store (an older file's copy in memory is already upgraded)."""
-        return cls.of(store.dividers(removed=True), store.acknowledgements())
+    def load(cls, store: DividerStore, declared: Iterable[Divider] = ()) -> Changes:
+        """Read from a Store (an older file's copy in memory is already upgraded), with the
+        dividers the config declares (initiatives' starts) where none is stored that week."""
+        stored = store.dividers(removed=True)
+        taken = {(d.metric, d.week) for d in stored if d.active}
+        extra = [d for d in declared if (d.metric, d.week) not in taken]
+        return cls.of([*stored, *extra], store.acknowledgements())
 
     def start(self, metric: str, week: date) -> Divider | None:
         """The latest active divider of a KPI at or before ``week``."""

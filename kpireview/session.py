@@ -148,8 +148,12 @@ class ReviewSession:
 
     def review(self, week: date | None) -> WeekReview:
         """One week's review (default: the latest complete week), as the shell's commands
-        read it: the database opened to read only what changes nothing on disk. Raises
-        NoData on an empty database."""
+        read it: see `read_week`."""
+        return self.read_week(week)[1]
+
+    def read_week(self, week: date | None) -> tuple[Data, WeekReview]:
+        """The data one week's review reads and the review, the database opened to read
+        only (nothing on disk changes). Raises NoData on an empty database."""
         from kpireview import review
         from kpireview.store import Store
 
@@ -159,7 +163,7 @@ class ReviewSession:
                 raise NoData(f"{self.db_path}: no data yet")
             data = review.load(self.config, store, around=week or latest)
         data.band_cache = self._bands()
-        return self.build(data, week)
+        return data, self.build(data, week)
 
     def open_week(self, week: date | None) -> tuple[Data, WeekReview]:
         """The week's review (default: the latest complete week) from only the weeks it

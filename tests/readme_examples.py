@@ -47,6 +47,8 @@ class Workspace:
         shutil.copy(ROOT / "config" / "kpis.yaml", team / "config" / "kpis.yaml")
         for fixture in FIXTURES.iterdir():
             shutil.copy(fixture, team / fixture.name)
+        config = (ROOT / "config" / "kpis.yaml").read_text()  # the sample's, with initiatives
+        (team / "bets.yaml").write_text(config + (FIXTURES / "initiatives.yaml").read_text())
         self.setup_output = self.run(SETUP, "team")[0]
         shutil.copy(team / "team.db", team / "sample.db")
 

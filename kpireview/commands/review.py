@@ -10,11 +10,13 @@ import click
 from kpireview.commands.options import (
     echo,
     load_review,
+    no_data_message,
     parse_week_option,
     store_options,
     wants_colour,
     week_option,
 )
+from kpireview.errors import KpiError
 from kpireview.text import safe
 
 
@@ -95,3 +97,20 @@ def tree_command(
     tree.roots(cfg, metric)  # an unknown KPI: one line, before reading the database
     model = load_review(config_path, db_path, week_text)
     echo("\n".join(tree.lines(cfg, model, metric)))
+
+
+@click.command("initiatives")
+@week_option
+@store_options
+def initiatives_command(week_text: str | None, db_path: Path, config_path: Path) -> None:
+    """Each initiative and what its KPIs did since it started, against what it expects."""
+    from kpireview import bets, config
+    from kpireview.session import NoData, ReviewSession
+
+    cfg = config.load(config_path)
+    week = parse_week_option(week_text, cfg.review.week_starts)
+    try:
+        data, model = ReviewSession(cfg, db_path).read_week(week)
+    except NoData:
+        raise KpiError(no_data_message(db_path)) from None
+    echo("\n".join(bets.lines(cfg, data, model.week)))

@@ -30,23 +30,35 @@ def progress(config: Config, data: Data, bet: Initiative, week: date) -> list[Mo
     return out
 
 
-def lines(config: Config, data: Data, week: date) -> list[str]:
-    """Each initiative, then a line per KPI: 'Activation rate +1.8 pt since 2026-W28 (36.2% →
-    38.0%); expected +3.0 pt by 2027-W10: on track (+1.2 pt by now) · beyond the noise'."""
+def entries(config: Config, data: Data, week: date) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each initiative's heading and a sentence per KPI: 'Activation rate +1.8 pt since
+    2026-W28 (36.2% → 38.0%); expected +3.0 pt by 2027-W10: on track (+1.2 pt by now) ·
+    beyond the noise' (texts from the config made safe, on one line)."""
     starts = config.review.week_starts
-    if not config.initiatives:
-        return ["No initiatives in the config (see `initiatives:` in the README)."]
-    out = []
+    out: list[tuple[str, tuple[str, ...]]] = []
     for bet in config.initiatives:
         head = f"{bet.title} ({bet.id})"
         if bet.owner:
             head += f" · {bet.owner}"
-        out.append(safe_line(f"{head} · since {week_label(bet.start, starts)} · {bet.status}"))
+        head = safe_line(f"{head} · since {week_label(bet.start, starts)} · {bet.status}")
         if bet.start > week:
-            out.append(f"  starts {week_label(bet.start, starts)}, after this week")
+            out.append((head, (f"starts {week_label(bet.start, starts)}, after this week",)))
             continue
-        for m in progress(config, data, bet, week):
-            text = safe_line(_sentence(config, bet, m, starts))
+        said = [
+            safe_line(_sentence(config, bet, m, starts)) for m in progress(config, data, bet, week)
+        ]
+        out.append((head, tuple(said)))
+    return tuple(out)
+
+
+def lines(found: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """The entries within 80 columns, for the shell and the TUI."""
+    if not found:
+        return ["No initiatives in the config (see `initiatives:` in the README)."]
+    out = []
+    for head, said in found:
+        out.append(head)
+        for text in said:
             out += textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="    ")
     return out
 

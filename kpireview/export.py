@@ -102,6 +102,7 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
         "span": review.span,
         "partial": review.partial,
         "north_star": review.north_star,
+        "initiatives": [{"title": head, "kpis": list(said)} for head, said in review.initiatives],
         "counts": _plain(review.counts),
         "pillars": [
             {"id": p.id, "label": p.label,
@@ -205,6 +206,11 @@ def markdown(review: WeekReview) -> str:
     for pillar in review.pillars:
         parts += [f"## {md(pillar.label)}", "", *_md_table(pillar.kpis), ""]
     parts += _md_flags(review)
+    if review.initiatives:
+        parts += ["## Initiatives", ""]
+        for head, said in review.initiatives:
+            parts += [f"- **{md(head)}**", *(f"  - {md(text)}" for text in said)]
+        parts.append("")
     parts += _md_process_changes(review)
     parts += _md_restatements(review)
     parts += _md_decisions("Decisions this week", review.decisions, review)

@@ -170,6 +170,8 @@ class WeekReview:
     process_changes: tuple[process.Divider, ...] = ()  # the notes' window, removed ones too
     handled: frozenset[str] = frozenset()  # flagged KPIs, not new, with an open decision
     north_star: str | None = None  # the KPI shown first everywhere (review.north_star)
+    # Each initiative's heading and a sentence per KPI: what it did since the initiative began.
+    initiatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def kpis(self) -> list[Kpi]:

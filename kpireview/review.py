@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from kpireview import (
     bandcache,
+    bets,
     flags,
     months,
     pacing,
@@ -96,6 +97,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         process_changes=data.changes.around(week),
         handled=flags.handled(kpis.values(), open_actions),
         north_star=config.review.north_star,
+        initiatives=bets.entries(config, data, week),
     )
 
 

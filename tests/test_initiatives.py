@@ -110,6 +110,11 @@ def test_an_active_initiative_s_start_is_a_divider_of_its_kpis(
     assert churn["flags"][0]["rule"] == "divider"  # settling since the initiative began
     notes = run("export", "--db", sample_db, "--config", path).output
     assert "initiative: New pricing" in notes
+    section = notes[notes.index("## Initiatives") :]
+    assert section.index("Faster onboarding") < section.index("New pricing")
+    assert "  - Activation rate +" in section
+    doc = json.loads(out)
+    assert doc["initiatives"][0]["title"].startswith("Faster onboarding (faster_onboarding)")
     plain = run("export", "--format", "json", "--db", sample_db, "--config", CONFIG).output
     assert "initiative: New pricing" not in plain
 
@@ -125,3 +130,29 @@ def test_the_initiatives_command(tmp_path: Path, sample_db: Path) -> None:
     assert max(map(len, lines)) <= 80
     none = run("initiatives", "--db", sample_db, "--config", CONFIG)
     assert none.exit_code == 0 and "No initiatives" in none.output
+
+
+def test_the_initiatives_screen_follows_the_week(tmp_path: Path, sample_db: Path) -> None:
+    from textual.pilot import Pilot
+
+    from kpireview.tui.app import ReviewApp
+    from kpireview.tui.screens.initiatives import InitiativesScreen
+    from tests.tui_helpers import TODAY, drive, static_text, wait_until
+
+    db = tmp_path / "s.db"
+    db.write_bytes(sample_db.read_bytes())
+    app = ReviewApp(config.load(with_bets(tmp_path)), db, today=TODAY)
+
+    def text() -> str:
+        return static_text(app.screen.query_one("#initiatives-text"))
+
+    async def script(pilot: Pilot) -> None:
+        await wait_until(pilot, lambda: app.review is not None)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InitiativesScreen))
+        assert "2026-W47 · initiatives" in text() and "Faster onboarding" in text()
+        assert "expected +3.0 pt by" in text()
+        await pilot.press("left_square_bracket")
+        await wait_until(pilot, lambda: "2026-W46 · initiatives" in text())
+
+    drive(app, (100, 30), script)

@@ -121,3 +121,14 @@ def test_dashboard_with_a_north_star(snap_compare, sample: Path, tmp_path: Path,
 
     app = ReviewApp(config.load(star_config(tmp_path)), sample, today=TODAY)
     assert snap_compare(app, terminal_size=size, run_before=keys())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_initiatives(snap_compare, sample: Path, tmp_path: Path, size) -> None:
+    from kpireview import config
+    from kpireview.tui.app import ReviewApp
+    from tests.test_initiatives import with_bets
+    from tests.tui_helpers import TODAY
+
+    app = ReviewApp(config.load(with_bets(tmp_path)), sample, today=TODAY)
+    assert snap_compare(app, terminal_size=size, run_before=keys("i"))

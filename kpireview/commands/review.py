@@ -113,4 +113,4 @@ def initiatives_command(week_text: str | None, db_path: Path, config_path: Path)
         data, model = ReviewSession(cfg, db_path).read_week(week)
     except NoData:
         raise KpiError(no_data_message(db_path)) from None
-    echo("\n".join(bets.lines(cfg, data, model.week)))
+    echo("\n".join(bets.lines(bets.entries(cfg, data, model.week))))

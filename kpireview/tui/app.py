@@ -359,6 +359,13 @@ class ReviewApp(App[None]):
         if not isinstance(self.screen, TreeScreen):
             self.push_screen(TreeScreen(metric_id))
 
+    def action_initiatives(self) -> None:
+        """The initiatives as of the week on screen."""
+        from kpireview.tui.screens.initiatives import InitiativesScreen
+
+        if not isinstance(self.screen, InitiativesScreen):
+            self.push_screen(InitiativesScreen())
+
     def action_help(self) -> None:
         from kpireview.tui.screens.help import HelpScreen
 

@@ -67,6 +67,8 @@ class DashboardScreen(Screen[None]):
         Binding("enter", "open_detail", "Detail", id="detail", tooltip="Open the KPI's detail"),
         Binding("t", "app.tree", "Tree", id="tree",
                 tooltip="The KPI tree: derived KPIs, their inputs and each one's share"),
+        Binding("i", "app.initiatives", "Bets", id="initiatives",
+                tooltip="Initiatives: what their KPIs did since each began"),
         *DECISION_KEYS,
     ]  # fmt: skip
 

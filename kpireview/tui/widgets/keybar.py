@@ -41,6 +41,7 @@ class KeyBar(Widget):
     SPARE = (
         "walk_handled",
         "decision_history",
+        "initiatives",
         "tree",
         "detail_tree",
         "quit",

@@ -163,16 +163,20 @@ def moved(
     if e is None or e.metric != metric:
         return out
     elapsed = min(1.0, max(0.0, (week - start).days / (e.by - start).days))
-    share = (after - before) / e.change  # of the whole expected change, reached so far
-    if share >= 1:
-        status = "met"
-    elif share >= elapsed - TOLERANCE:
-        status = "on_track"
-    elif share >= elapsed - 2 * TOLERANCE:
-        status = "at_risk"
-    else:
-        status = "off_track"
+    status = paced((after - before) / e.change, elapsed)
     return Moved(metric, before, after, after - before, beyond, e.change * elapsed, status)
+
+
+def paced(share: float, elapsed: float) -> str:
+    """Met, on track, at risk or off track: ``share`` of the expected change reached when
+    ``elapsed`` of the time to it has passed (both fractions)."""
+    if share >= 1:
+        return "met"
+    if share >= elapsed - TOLERANCE:
+        return "on_track"
+    if share >= elapsed - 2 * TOLERANCE:
+        return "at_risk"
+    return "off_track"
 
 
 def _mean(values: list[float]) -> float | None:

@@ -17,11 +17,12 @@ from kpireview import (
     bandcache,
     bets,
     flags,
+    followup,
     months,
     pacing,
     units,
 )
-from kpireview.attribution import attribute
+from kpireview.attribution import attribute, signed
 from kpireview.config import Config, Metric
 from kpireview.dataset import Data as Data
 from kpireview.dataset import Series
@@ -52,6 +53,7 @@ from kpireview.periods import (
     week_span_text,
     week_start,
 )
+from kpireview.presentation import STATUS_TEXT
 from kpireview.store import Decision
 
 WEEK = timedelta(days=7)
@@ -298,8 +300,23 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
             per_kpi[d.metric] = (_fmt(m, now), aim)
         now_part, aim = per_kpi[d.metric]
         message = f"{m.label} {_fmt(m, then)} → {now_part} since {week_label(d.week, starts)}{aim}"
+        message += _follow_up(m, d, then, now, week, starts)
         out.append(CarriedOver(d, m.label, then, now, message, d.overdue(end + DAY)))
     return tuple(out)
+
+
+def _follow_up(
+    m: Metric, d: Decision, then: float | None, now: float | None, week: date, starts: int
+) -> str:
+    """'; expected −0.3 pt by 2026-W52: met' when the decision's expected effect names a
+    change and a week (see :mod:`kpireview.followup`)."""
+    expected = followup.parse(d.expected, starts)
+    found = None if expected is None else followup.status(expected, then, now, d.week, week)
+    if expected is None or found is None:
+        return ""
+    state, change = found
+    by = week_label(expected.by, starts)
+    return f"; expected {signed(change, m.unit, m.currency)} by {by}: {STATUS_TEXT[state]}"
 
 
 def _fmt(m: Metric, x: float | None) -> str:

@@ -98,6 +98,7 @@ class Kpi:
     restatements: tuple[Restatement, ...] = ()  # of this week's values, oldest first
     dividers: tuple[process.Mark, ...] = ()  # active ones at or before the week
     attribution: Attribution | None = None  # a derived KPI's changes split among its inputs
+    initiatives: tuple[str, ...] = ()  # the titles of the initiatives that bet on it
 
     @property
     def flagged(self) -> bool:

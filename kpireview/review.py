@@ -212,6 +212,7 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         restatements=data.restatements.get((m.id, week), ()),
         dividers=data.changes.marks(m.id, week),
         attribution=attribute(config, m, data.get, week) if m.formula else None,
+        initiatives=tuple(b.title for b in config.initiatives if m.id in b.kpis),
     )
     # The flags' sentences read the KPI's other fields: made without flags, then with them.
     found = flags.kpi_flags(bare, hist, band, s, data.changes, config.options(m).baseline_weeks)

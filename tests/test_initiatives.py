@@ -156,3 +156,13 @@ def test_the_initiatives_screen_follows_the_week(tmp_path: Path, sample_db: Path
         await wait_until(pilot, lambda: "2026-W46 · initiatives" in text())
 
     drive(app, (100, 30), script)
+
+
+def test_a_kpi_lists_the_initiatives_that_bet_on_it(tmp_path: Path, sample_db: Path) -> None:
+    import json
+
+    out = run("export", "--format", "json", "--db", sample_db, "--config", with_bets(tmp_path))
+    kpis = {k["id"]: k for p in json.loads(out.output)["pillars"] for k in p["kpis"]}
+    assert kpis["activation_rate"]["initiatives"] == ["Faster onboarding"]
+    assert kpis["churn_rate"]["initiatives"] == ["New pricing"]
+    assert kpis["nps"]["initiatives"] == []

@@ -118,6 +118,8 @@ def more_section(kpi: Kpi, detail: Detail, review: WeekReview) -> RenderableType
         parts += [_title("Restated"), *_restated_lines(kpi, detail, review), Text()]
     if kpi.dividers:
         parts += [_title("Process changes"), *_divider_lines(kpi, review), Text()]
+    if kpi.initiatives:
+        parts += [_title("Initiatives"), *(Text(f"· {safe(t)}") for t in kpi.initiatives), Text()]
     parts.append(_title("Decisions"))
     if not detail.decisions:
         parts.append(Text("None recorded.", "dim"))

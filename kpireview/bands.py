@@ -19,9 +19,18 @@ unlikely as RUN_BASE weeks would be for independent values, the near-limit lines
 
 A divider starts a new segment that settles for :data:`SETTLE_WEEKS` weeks without limits.
 :meth:`History.propose_divider` proposes one when the last 4 weeks confirm a shift against the
-band before them, or when a CUSUM of the one-step errors confirms a slower move (a stall in
-growth). Before two years of data only a flat band proposes, and only large shifts: a yearly
-wave not yet fitted looks like shifts.
+band before them, when a CUSUM of the one-step errors confirms a slower move, or when growth
+stalls. A shift's 4-week mean must lie SHIFT_SIGMAS sigmas from the line times the standard
+error ratio of a mean of 4 AR(1) weeks with the residuals' rho (weeks that stick together
+make 4-week excursions common: at rho 0.5 the mean varies 1.44 times more). A stall bends the
+line: the fit's score test for a change of slope at a week c (the t statistic the bend's
+coefficient would have in the fit, corrected for rho; all candidates from one pass of suffix
+sums) takes the strongest c from BEND_WEEKS to BEND_MIN weeks back. It proposes c when beyond
+BEND_Z and against the fitted slope: growth that slows, one-sided, which halves the false
+alarms at the same z (faster growth is left to the runs and limits); c at least BEND_MIN
+weeks back means the new segment has its settling weeks already, and a bend is too gentle to
+be told from noise sooner. Before two years of data only a flat band proposes, and only
+large shifts: a yearly wave not yet fitted looks like shifts.
 """
 
 from __future__ import annotations
@@ -35,7 +44,7 @@ from functools import partial
 from operator import lt
 
 from kpireview import bandfit as fit
-from kpireview import signals
+from kpireview import bandmodel, signals
 from kpireview.bandmodel import FIT_WEEKS, SETTLE_WEEKS, SIGMAS, Model, fit_model, run_length
 from kpireview.bandtypes import FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
 from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
@@ -43,13 +52,15 @@ from kpireview.periods import week_label
 from kpireview.signals import Signal  # the class's signals() hides the module in annotations
 
 SETTLING, NONE = "settling", "none"  # band states besides the methods
-SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
+SHIFT_SIGMAS = 2.3  # a confirmed shift's average distance from the line, in sigmas (rho 0)
 SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
 CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
 CUSUM_K, CUSUM_H = 0.5, 10.0  # allowance and decision line of the CUSUM, in sigmas
 CUSUM_WEEKS = 26  # weeks of a segment before the CUSUM proposes
 PROPOSE_WEEKS = 104  # weeks of data before a band other than flat proposes
 EARLY_SIGMAS = 4.0  # SHIFT_SIGMAS before then
+BEND_Z, BEND_WEEKS, BEND_MIN = 3.3, 26, 8  # a stall's bend test: its z, weeks back at most,
+# weeks back at least (the new segment then has its SETTLE_WEEKS already)
 RUN_WINDOW = 52
 WEEK = timedelta(weeks=1)
 
@@ -156,11 +167,25 @@ class History:
             model = self._models.get(t)
             infl = model.inflation() if model is not None and band.method != FLAT else 1.0
             began = _cusum_start(res, sigma * math.sqrt(infl))
+            if began is None and model is not None:
+                began = self._bend(t, model, res, lo)
         if began is None:
             return None
         began += lo
         settled = d is None or began >= d + SETTLE_WEEKS
         return self._week(began) if settled and began < t else None
+
+    def _bend(self, t: int, model: Model, res: list[float | None], lo: int) -> int | None:
+        """The index in res a stall began at, or None: the strongest bend of the fit's line
+        at a week c from BEND_WEEKS to BEND_MIN weeks back (within the segment, past its
+        settling weeks) against the fitted slope, beyond BEND_Z, with this week on its side."""
+        d = self._divider(t)
+        first = max(t - BEND_WEEKS, 0 if d is None else d + SETTLE_WEEKS, lo + 1)
+        z, c = bandmodel.bend_scan(model, first, t - BEND_MIN)
+        last = res[-1]
+        if c < 0 or abs(z) <= BEND_Z or last is None or z * last <= 0 or z * model.slope > 0:
+            return None  # not beyond BEND_Z, this week not on its side, or growth speeding up
+        return c - lo
 
     # --- the band --------------------------------------------------------------------------
 
@@ -262,6 +287,8 @@ class History:
             off = [v - m.line(k) for k, v in zip(range(t0, t + 1), self.z[t0 : t + 1], strict=True)]  # type: ignore[operator]
             sigma0 = m.spread(t) / SIGMAS
         need = SHIFT_SIGMAS if t >= PROPOSE_WEEKS else EARLY_SIGMAS
+        if m is not None:  # weeks that stick together make 4-week excursions common
+            need *= math.sqrt(bandmodel.mean_inflation(m.rho, CONFIRM_WEEKS))
         cap = max(SHIFT_CAP, need + 1) * sigma0  # a one-week spike does not make a shift
         mean = math.fsum(max(-cap, min(cap, r)) for r in off) / CONFIRM_WEEKS
         if any(sign * r <= 0 for r in off) or sign * mean <= need * sigma0:

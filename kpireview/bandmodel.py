@@ -8,7 +8,10 @@ Weeks more than 3.5 robust sigmas off the first fit (spikes) are left out; up to
 marks become steps of the fit when they explain enough (an F test). ``auto`` keeps the wave
 when it explains more than noise would, and calls the band flat (today's XmR) when neither
 the wave nor a slope is significant and the residuals do not wander. Every test is corrected
-for the residuals' lag-1 autocorrelation rho, by (1 + rho) / (1 - rho).
+for the residuals' lag-1 autocorrelation rho, by (1 + rho) / (1 - rho); once the wave is
+dropped, rho is that of the line without it (a wave left out makes the residuals stick
+together, and the runs and limits must expect it). :func:`bend_scan` tests the fit for a
+change of slope at each of a range of weeks (growth that stalls).
 """
 
 from __future__ import annotations
@@ -137,6 +140,10 @@ def fit_model(
         f = (plain.rss - full.rss) / 2 / full.sigma2() / infl if plain and full.rss else 0
         if method != SEASONAL and f <= SEASON_F:
             model, seasonal = plain, False  # type: ignore[assignment]
+            kept_rows, kept_z = [rows[i] for i in kept], [z[i] for i in kept]
+            res = fit.residuals(model, kept_rows, kept_z)  # rho of the model chosen
+            rho = fit.lag1(res, kept_weeks)
+            infl = (1 + rho) / (1 - rho)
     weak = [c for c in bends if abs(_t(model, {c: 1.0}, infl)) < BEND_T]
     if weak and (fewer := sums.solve([c for c in model.cols if c not in weak])):
         model = fewer

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from kpireview import bandmodel
+from kpireview import bandfit, bandmodel
 from kpireview.bands import History
 
 START = date(2024, 1, 1)  # a Monday
@@ -62,3 +62,24 @@ def test_the_mean_of_correlated_weeks_varies_more() -> None:
     assert bandmodel.mean_inflation(0.0, 4) == 1.0
     # 1 + 2 (3/4 r + 2/4 r^2 + 1/4 r^3) at r = 1/2
     assert bandmodel.mean_inflation(0.5, 4) == pytest.approx(1 + 2 * (0.375 + 0.125 + 0.03125))
+
+
+def test_rho_is_the_chosen_models_when_the_wave_is_dropped() -> None:
+    """A wave too weak to keep is dropped; the residuals' lag-1 autocorrelation (runs, the
+    limits' inflation) is then that of the line without it, which the wave no longer
+    soaks up."""
+    rng = random.Random(11)
+    points = weeks([
+        1000 * math.exp(0.005 * k) * (1 + 0.008 * math.sin(2 * math.pi * k / 52) + rng.gauss(0, 0.03))
+        for k in range(130)
+    ])  # fmt: skip
+    history = History(points)
+    t = 129
+    history.band(points[t][0])
+    model = history._models[t]
+    assert model is not None and not model.seasonal
+    kept = [i for i, ok in enumerate(model.keep) if ok]
+    res = bandfit.residuals(
+        model.solved, [model.rows[i] for i in kept], [model.zs[i] for i in kept]
+    )
+    assert model.rho == pytest.approx(bandfit.lag1(res, [model.weeks[i] for i in kept]), abs=1e-12)

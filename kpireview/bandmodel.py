@@ -212,7 +212,8 @@ def bend_scan(m: Model, first: int, last: int) -> tuple[float, int]:
         a = c - 1
         ur = s_r1 - a * s_r0
         xu = [u1 - a * u0 for u0, u1 in zip(s_x0, s_x1, strict=True)]
-        q = s_2 - 2 * a * s_1 + a * a * s_0 - fit._quad(xu, inv)
+        proj = sum(xi * sum(map(mul, row_i, xu)) for xi, row_i in zip(xu, inv, strict=True))
+        q = s_2 - 2 * a * s_1 + a * a * s_0 - proj
         if q <= 0:
             continue
         z = ur / math.sqrt(sigma2 * q)

@@ -179,11 +179,13 @@ class History:
         """The index in res a stall began at, or None: the strongest bend of the fit's line
         at a week c from BEND_WEEKS to BEND_MIN weeks back (within the segment, past its
         settling weeks) against the fitted slope, beyond BEND_Z, with this week on its side."""
+        last = res[-1]
+        if last is None or last * model.slope >= 0:  # this week is not against the slope
+            return None
         d = self._divider(t)
         first = max(t - BEND_WEEKS, 0 if d is None else d + SETTLE_WEEKS, lo + 1)
         z, c = bandmodel.bend_scan(model, first, t - BEND_MIN)
-        last = res[-1]
-        if c < 0 or abs(z) <= BEND_Z or last is None or z * last <= 0 or z * model.slope > 0:
+        if c < 0 or abs(z) <= BEND_Z or z * last <= 0 or z * model.slope > 0:
             return None  # not beyond BEND_Z, this week not on its side, or growth speeding up
         return c - lo
 

@@ -38,7 +38,16 @@ from operator import mul
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kpireview import bandfit, bandmodel, bandrecord, bands, bandtypes, signals
+from kpireview import (
+    bandfit,
+    bandmemo,
+    bandmodel,
+    bandrecord,
+    bands,
+    bandtypes,
+    proposals,
+    signals,
+)
 from kpireview.bands import History
 
 if TYPE_CHECKING:
@@ -143,7 +152,7 @@ class BandCache:
 def code_version() -> str:
     """A digest of the modules that compute bands and signals, and the Python version."""
     digest = hashlib.blake2b(repr(sys.version_info[:2]).encode(), digest_size=16)
-    for module in (bands, bandmodel, bandfit, bandtypes, bandrecord, signals):
+    for module in (bands, bandmemo, bandmodel, bandfit, bandtypes, bandrecord, proposals, signals):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()
 

@@ -8,7 +8,10 @@ Weeks more than 3.5 robust sigmas off the first fit (spikes) are left out; up to
 marks become steps of the fit when they explain enough (an F test). ``auto`` keeps the wave
 when it explains more than noise would, and calls the band flat (today's XmR) when neither
 the wave nor a slope is significant and the residuals do not wander. Every test is corrected
-for the residuals' lag-1 autocorrelation rho, by (1 + rho) / (1 - rho).
+for the residuals' lag-1 autocorrelation rho, by (1 + rho) / (1 - rho); once the wave is
+dropped, rho is that of the line without it (a wave left out makes the residuals stick
+together, and the runs and limits must expect it). :func:`bend_scan` tests the fit for a
+change of slope at each of a range of weeks (growth that stalls).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import partial
-from operator import ge, sub
+from operator import ge, mul, sub
 
 from kpireview import bandfit as fit
 from kpireview import signals
@@ -137,6 +140,10 @@ def fit_model(
         f = (plain.rss - full.rss) / 2 / full.sigma2() / infl if plain and full.rss else 0
         if method != SEASONAL and f <= SEASON_F:
             model, seasonal = plain, False  # type: ignore[assignment]
+            kept_rows, kept_z = [rows[i] for i in kept], [z[i] for i in kept]
+            res = fit.residuals(model, kept_rows, kept_z)  # rho of the model chosen
+            rho = fit.lag1(res, kept_weeks)
+            infl = (1 + rho) / (1 - rho)
     weak = [c for c in bends if abs(_t(model, {c: 1.0}, infl)) < BEND_T]
     if weak and (fewer := sums.solve([c for c in model.cols if c not in weak])):
         model = fewer
@@ -174,3 +181,47 @@ def run_length(rho: float) -> int:
     stay = 0.5 + math.asin(min(0.9, max(0.0, rho))) / math.pi
     runs = 1 + (RUN_BASE - 1) * math.log(0.5) / math.log(stay)
     return max(signals.RUN_LENGTH, math.ceil(runs))
+
+
+def bend_scan(m: Model, first: int, last: int) -> tuple[float, int]:
+    """The strongest bend of the fit's line (a change of slope at a week c in [first, last],
+    its effect (k - c + 1) on each week k from c on): its score statistic, the bend's
+    coefficient over its standard error had it been fitted (corrected for rho), and c."""
+    cols, inv = m.solved.cols, m.solved.inv
+    p = len(cols)
+    sigma2 = m.solved.sigma2() * m.inflation()
+    if sigma2 <= 0:
+        return 0.0, -1
+    s_r0 = s_r1 = s_0 = s_1 = s_2 = 0.0
+    s_x0, s_x1 = [0.0] * p, [0.0] * p
+    best, at = 0.0, -1
+    i = len(m.weeks) - 1
+    for c in range(last, first - 1, -1):
+        while i >= 0 and m.weeks[i] >= c:
+            if m.keep[i]:
+                k, row = m.weeks[i], m.rows[i]
+                x = [row[j] for j in cols]
+                r = m.zs[i] - sum(map(mul, x, m.solved.beta))
+                s_r0, s_r1 = s_r0 + r, s_r1 + k * r
+                s_0, s_1, s_2 = s_0 + 1, s_1 + k, s_2 + k * k
+                s_x0 = [a + b for a, b in zip(s_x0, x, strict=True)]
+                s_x1 = [a + k * b for a, b in zip(s_x1, x, strict=True)]
+            i -= 1
+        if s_0 < 1:
+            continue
+        a = c - 1
+        ur = s_r1 - a * s_r0
+        xu = [u1 - a * u0 for u0, u1 in zip(s_x0, s_x1, strict=True)]
+        proj = sum(xi * sum(map(mul, row_i, xu)) for xi, row_i in zip(xu, inv, strict=True))
+        q = s_2 - 2 * a * s_1 + a * a * s_0 - proj
+        if q <= 0:
+            continue
+        z = ur / math.sqrt(sigma2 * q)
+        if abs(z) > abs(best):
+            best, at = z, c
+    return best, at
+
+
+def mean_inflation(rho: float, n: int) -> float:
+    """The variance of the mean of n consecutive AR(1) values over that of n independent ones."""
+    return 1 + 2 * sum((1 - j / n) * rho**j for j in range(1, n))

@@ -19,44 +19,50 @@ unlikely as RUN_BASE weeks would be for independent values, the near-limit lines
 
 A divider starts a new segment that settles for :data:`SETTLE_WEEKS` weeks without limits.
 :meth:`History.propose_divider` proposes one when the last 4 weeks confirm a shift against the
-band before them, or when a CUSUM of the one-step errors confirms a slower move (a stall in
-growth). Before two years of data only a flat band proposes, and only large shifts: a yearly
-wave not yet fitted looks like shifts.
+band before them, when a CUSUM of the one-step errors confirms a slower move, or when growth
+stalls. A shift's 4-week mean must lie SHIFT_SIGMAS sigmas from the line times the standard
+error ratio of a mean of 4 AR(1) weeks with the residuals' rho (weeks that stick together
+make 4-week excursions common: at rho 0.5 the mean varies 1.44 times more). A stall bends the
+line: the fit's score test for a change of slope at a week c (the t statistic the bend's
+coefficient would have in the fit, corrected for rho; all candidates from one pass of suffix
+sums) takes the strongest c from BEND_WEEKS to BEND_MIN weeks back. It proposes c when beyond
+BEND_Z and against the fitted slope: growth that slows, one-sided, which halves the false
+alarms at the same z (faster growth is left to the runs and limits); c at least BEND_MIN
+weeks back means the new segment has its settling weeks already, and a bend is too gentle to
+be told from noise sooner. Before two years of data only a flat band proposes, and only
+large shifts: a yearly wave not yet fitted looks like shifts.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
 from operator import lt
 
 from kpireview import bandfit as fit
-from kpireview import signals
-from kpireview.bandmodel import FIT_WEEKS, SETTLE_WEEKS, SIGMAS, Model, fit_model, run_length
+from kpireview import proposals, signals
+from kpireview.bandmemo import PROPOSED as PROPOSED
+from kpireview.bandmemo import Memo
+from kpireview.bandmodel import FIT_WEEKS, SETTLE_WEEKS, Model, fit_model, run_length
+from kpireview.bandmodel import SIGMAS as SIGMAS
 from kpireview.bandtypes import FLAT, OFF, SEASONAL, TREND, Band, BandSignal, Options
 from kpireview.bandtypes import METHODS as METHODS  # re-exported with the types
 from kpireview.periods import week_label
+from kpireview.proposals import CONFIRM_WEEKS as CONFIRM_WEEKS
+from kpireview.proposals import PROPOSE_WEEKS as PROPOSE_WEEKS
 from kpireview.signals import Signal  # the class's signals() hides the module in annotations
 
 SETTLING, NONE = "settling", "none"  # band states besides the methods
-PROPOSED = "proposed"  # see History.known
-SHIFT_SIGMAS = 2.6  # a confirmed shift's average distance from the line, in sigmas
-SHIFT_CAP = 3.0  # sigmas a week counts for at most in a shift's average distance
-CONFIRM_WEEKS = 4  # the last weeks, all on one side of the line, that confirm a shift
-CUSUM_K, CUSUM_H = 0.5, 10.0  # allowance and decision line of the CUSUM, in sigmas
-CUSUM_WEEKS = 26  # weeks of a segment before the CUSUM proposes
-PROPOSE_WEEKS = 104  # weeks of data before a band other than flat proposes
-EARLY_SIGMAS = 4.0  # SHIFT_SIGMAS before then
 RUN_WINDOW = 52
 SINCE_WEEKS = 52  # a signal's since goes back this many weeks at most, its week included
 WEEK = timedelta(weeks=1)
 
 
-class History:
+class History(Memo):
     """One KPI's weekly points, its dividers and options; bands and signals by week."""
 
     def __init__(
@@ -88,14 +94,9 @@ class History:
             self.z = list(map(math.log, values))
         elif self.log:
             self.z = [None if v is None else math.log(v) for v in self.y]
-        self._bands: dict[int, Band] = {}
+        super().__init__()  # the caches of what is computed (bandmemo.Memo)
         self._models: dict[int, Model | None] = {}
-        self._fired: dict[tuple[int, str], list[Signal]] = {}
         self._res: dict[int, tuple[int, list[float | None]]] = {}
-        self._proposed: dict[int, date | None] = {}
-        self._since: dict[tuple[int, str], dict[tuple[str, str], int]] = {}
-        self._stored: dict[int, set[str]] = {}  # weeks seeded or stored: see `known`
-        self.pending: dict[int, Callable[[], object]] = {}  # stored weeks, read when asked
 
     # --- public ----------------------------------------------------------------------------
 
@@ -165,42 +166,17 @@ class History:
     def propose_divider(self, week: date) -> date | None:
         """The week a confirmed shift began, or None. Confirmed: the last CONFIRM_WEEKS weeks,
         ``week`` included, all on one side of the line and on average more than SHIFT_SIGMAS
-        sigmas from it (it began at the first week of the current stretch more than half a
-        sigma from the line); or a CUSUM of the residuals since the segment began beyond
-        CUSUM_H sigmas, with this week on its side (it began where the CUSUM left 0).
-        Cached by week."""
+        sigmas from it, widened for rho (it began at the first week of the current stretch
+        more than half a sigma from the line); or a CUSUM of the residuals since the segment
+        began beyond CUSUM_H sigmas, with this week on its side (it began where the CUSUM left
+        0); or a stall, a bend of the line against its slope (it began at the bend, see
+        :meth:`_bend`). Cached by week."""
         t = self._index(week)
         if t in self.pending:
             self.pending.pop(t)()
         if t not in self._proposed:
-            self._proposed[t] = self._propose(t, week)
+            self._proposed[t] = proposals.propose(self, t, week)
         return self._proposed[t]
-
-    def _propose(self, t: int, week: date) -> date | None:
-        band = self.band(week)
-        if t >= self.n or band.centre is None or band.locked or self.y[t] is None:
-            return None
-        if band.weeks < self.options.baseline_weeks:
-            return None
-        if t < PROPOSE_WEEKS and band.method != FLAT:  # a yearly wave would look like shifts
-            return None
-        sigma = band._spread / (3 if band.method == FLAT else SIGMAS)  # XmR: 3 sigmas
-        if sigma <= 0:
-            return None
-        lo, res = self._residuals(band, t)
-        d = self._divider(t)
-        began = self._confirmed_shift(t, res, sigma)
-        if began is None and band.method != FLAT and t - (d or 0) >= CUSUM_WEEKS:
-            model = self._model_of(t)
-            infl = model.inflation() if model is not None and band.method != FLAT else 1.0
-            began = _cusum_start(res, sigma * math.sqrt(infl))
-        if began is None:
-            return None
-        began += lo
-        settled = d is None or began >= d + SETTLE_WEEKS
-        return self._week(began) if settled and began < t else None
-
-    # --- the band --------------------------------------------------------------------------
 
     def _band(self, t: int) -> Band:
         week, opts = self._week(t), self.options
@@ -284,79 +260,6 @@ class History:
             self._band(t)
             self._models.setdefault(t, None)
         return self._models.get(t)
-
-    # --- stored bands ----------------------------------------------------------------------
-
-    def seed(
-        self,
-        t: int,
-        direction: str,
-        band: Band,
-        fired: tuple[list[Signal], dict[tuple[str, str], int]] | None,
-        proposed: tuple[date | None] | None,
-    ) -> None:
-        """Take week t's band and, when known, its signals for ``direction`` (with each one's
-        since) and its proposal (a 1-tuple), as computed before: see
-        :mod:`kpireview.bandcache`."""
-        self._bands.setdefault(t, band)
-        parts = self._stored.setdefault(t, set())
-        if fired is not None:
-            self._fired.setdefault((t, direction), fired[0])
-            self._since.setdefault((t, direction), fired[1])
-            parts.add(direction)
-        if proposed is not None:
-            self._proposed.setdefault(t, proposed[0])
-            parts.add(PROPOSED)
-
-    def known(self, t: int, direction: str) -> set[str]:
-        """What is known of week t beyond its band: ``direction`` when its signals for it are
-        (with since), PROPOSED when its proposal is."""
-        out = {direction} if (t, direction) in self._since else set()
-        return out | ({PROPOSED} if t in self._proposed else set())
-
-    def computed(self, direction: str) -> list[int]:
-        """Weeks within the data whose band is known and not stored yet, or that know more
-        than was stored, for :mod:`kpireview.bandcache` to store."""
-        return [
-            t
-            for t in list(self._bands)
-            if 0 <= t < self.n
-            and (t not in self._stored or not self.known(t, direction) <= self._stored[t])
-        ]
-
-    def mark_stored(self, t: int, direction: str) -> None:
-        self._stored[t] = self.known(t, direction)
-
-    def _confirmed_shift(self, t: int, res: list[float | None], sigma: float) -> int | None:
-        """The index in res a shift confirmed by the last CONFIRM_WEEKS weeks began at, or None:
-        all on one side of the line of the band before them and on average more than
-        SHIFT_SIGMAS of its sigmas from it (the band at t has taken them in already)."""
-        last = res[-CONFIRM_WEEKS:]
-        if len(last) < CONFIRM_WEEKS or any(r is None for r in last):
-            return None
-        sign = 1 if last[-1] > 0 else -1  # type: ignore[operator]
-        if any(sign * r <= 0 for r in last):  # type: ignore[operator]
-            return None
-        t0 = t - CONFIRM_WEEKS + 1
-        before = self.band(self._week(t0))
-        if before.centre is None or before._spread <= 0 or self.y[t0 - 1] is None:
-            return None
-        m = self._model_of(t0)  # the fit, even when a flat band was chosen
-        if m is None:
-            off = [v - before._level for v in self.y[t0 : t + 1]]  # type: ignore[operator]
-            sigma0 = before._spread / 3  # a flat band's: XmR's 3 sigmas
-        else:
-            off = [v - m.line(k) for k, v in zip(range(t0, t + 1), self.z[t0 : t + 1], strict=True)]  # type: ignore[operator]
-            sigma0 = m.spread(t) / SIGMAS
-        need = SHIFT_SIGMAS if t >= PROPOSE_WEEKS else EARLY_SIGMAS
-        cap = max(SHIFT_CAP, need + 1) * sigma0  # a one-week spike does not make a shift
-        mean = math.fsum(max(-cap, min(cap, r)) for r in off) / CONFIRM_WEEKS
-        if any(sign * r <= 0 for r in off) or sign * mean <= need * sigma0:
-            return None
-        k = len(res) - CONFIRM_WEEKS
-        while k > 0 and (r := res[k - 1]) is not None and sign * r > min(sigma, sigma0) / 2:
-            k -= 1
-        return k
 
     # --- rules -----------------------------------------------------------------------------
 
@@ -450,25 +353,3 @@ class History:
 
     def _week(self, t: int) -> date:
         return self.start + WEEK * t
-
-
-def _cusum_start(res: list[float | None], sigma: float) -> int | None:
-    """The index a CUSUM beyond CUSUM_H (this week on its side) began at, or None."""
-    known = [(i, r) for i, r in enumerate(res) if r is not None]
-    if len(known) < CONFIRM_WEEKS:
-        return None
-    cap = SHIFT_CAP * sigma
-    low = -cap  # each value within [-cap, cap]
-    values = [low if (v := r if r < cap else cap) <= low else v for _, r in known]
-    hi, _, lo, _ = fit.cusum(values, sigma, CUSUM_K)
-    sign = 1 if hi > CUSUM_H and values[-1] > 0 else -1 if lo > CUSUM_H and values[-1] < 0 else 0
-    if not sign:
-        return None
-    best, began, tail = 0.0, None, 0.0
-    for j in range(len(values) - 1, 0, -1):  # where a step would explain most
-        tail += sign * values[j]
-        m = len(values) - j
-        score = tail * tail / (m * (len(values) - m)) if tail > 0 else 0.0
-        if score > best:
-            best, began = score, known[j][0]
-    return began

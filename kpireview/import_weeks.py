@@ -144,7 +144,7 @@ def roll_up_days(staging: Staging, cells: Cells, config: Config, partial: list[P
     """
     file_weeks = {cells.weeks[c] for c, text in enumerate(cells.texts) if not is_week_string(text)}
     out = Weeks()
-    rows: list[tuple[int, str, int, float]] = []
+    rows: list[tuple[int, str, str, float]] = []
     for (m, segment), items in groupby(staging.observed(), key=itemgetter(0, 1)):
         by_week: dict[date, list[tuple[date, float]]] = defaultdict(list)
         for _, _, c, value in items:
@@ -154,7 +154,7 @@ def roll_up_days(staging: Staging, cells: Cells, config: Config, partial: list[P
             if len(values) < 7:
                 partial.append(Partial(metric_id, segment, week, len(values)))
                 continue
-            rows.append((m, segment, week.toordinal(), _roll_up(config, metric_id, values)))
+            rows.append((m, segment, week.isoformat(), _roll_up(config, metric_id, values)))
             out.cover({metric_id}, {week}, 1)
         if len(rows) >= CHUNK:
             staging.roll(rows)

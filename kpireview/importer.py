@@ -12,6 +12,7 @@ and skipped, never stored as a low value (see import_weeks.py).
 from __future__ import annotations
 
 import csv
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,8 +46,8 @@ from kpireview.numbers import AmbiguousNumber, parse_value
 from kpireview.periods import PeriodError, week_label
 from kpireview.periods import week_span_text as span
 from kpireview.ranges import cell_problem
-from kpireview.staging import Cell, Staging
-from kpireview.store import UpsertCounts
+from kpireview.staging import CHUNK, Cell, Staging
+from kpireview.store import Store, UpsertCounts
 
 __all__ = ["PROGRESS_BYTES", "Batch", "ImportError_", "parse_value", "read"]
 
@@ -80,16 +81,16 @@ class Batch:
 
     def iter_rows(self) -> Iterator[Row]:
         """The rows to store, (metric, week, segment, value), read back from the staging."""
-        ids = self.cells.ids
-        if not self.daily:
-            weeks = self.cells.weeks
-            for m, segment, c, value in self.staging.observed():
-                yield ids[m], weeks[c], segment, value
-            return
-        days: dict[int, date] = {}
-        for m, segment, w, value in self.staging.rolled():
-            week = days.get(w) or days.setdefault(w, date.fromordinal(w))
-            yield ids[m], week, segment, value
+        weeks: dict[str, date] = {}
+        for metric_id, text, segment, value in self.staging.rows(self.daily):
+            week = weeks.get(text) or weeks.setdefault(text, date.fromisoformat(text))
+            yield metric_id, week, segment, value
+
+    def store(self, store: Store, source: str, dry_run: bool = False) -> UpsertCounts:
+        """Write the rows into the store's snapshots, in one transaction (see
+        ``Store.upsert_staged``), or count them with ``dry_run``."""
+        select = self.staging.select(self.daily, "staged")
+        return store.upsert_staged(self.staging.path, select, source, dry_run)
 
     @property
     def rows(self) -> list[Row]:
@@ -148,7 +149,8 @@ class _Reading:
     date_field: str = "week"
     header: list[str] = field(default_factory=list)
     metric_codes: dict[str, int] = field(default_factory=dict)
-    cell_codes: dict[str, int] = field(default_factory=dict)
+    cell_codes: dict[str, int] = field(default_factory=dict)  # by the cell's stripped text
+    raw_codes: dict[str, int] = field(default_factory=dict)  # by its text as written
     cell_texts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -185,6 +187,9 @@ def read(
             read_rows(lines, reader, ctx, staging)
         staging.flush()
         return _to_batch(path, ctx, staging)
+    except sqlite3.Error as exc:
+        staging.close()
+        raise ImportError_(f"{path}: the import's temporary file {staging.path}: {exc}") from None
     except BaseException:
         staging.close()
         raise
@@ -213,6 +218,7 @@ def _to_batch(path: Path, ctx: _Reading, staging: Staging) -> Batch:
         batch.weeks = weekly(staging, cells)
     if batch.partial and not batch.weeks.count:
         raise ImportError_(f"{path}: nothing to import: every week misses days ({_why(batch)})")
+    staging.finish(ctx.ids, [week.isoformat() for week in cells.weeks])
     return batch
 
 
@@ -238,7 +244,7 @@ def _read_long(rows: Iterator[list[str]], reader, ctx: _Reading, staging: Stagin
     week_col = at["week"] if "week" in at else at["date"]  # is_long: one of them is there
     metric_col, value_col, seg_col = at["metric"], at["value"], at.get("segment")
     ctx.date_field = header[week_col]
-    width, codes, add = len(header), ctx.metric_codes, staging.add
+    width, codes, pending = len(header), ctx.metric_codes, staging.pending
     for row in _safe_rows(rows, reader, errors):
         line = reader.line_num
         if len(row) != width:
@@ -258,7 +264,9 @@ def _read_long(rows: Iterator[list[str]], reader, ctx: _Reading, staging: Stagin
         if value is None:
             continue
         segment = row[seg_col].strip() if seg_col is not None else ""
-        add((codes[metric.id], segment, day, value, line, value_col))
+        pending.append((codes[metric.id], segment, day, value, line, value_col))
+        if len(pending) >= CHUNK:
+            staging.flush()
 
 
 def _safe_rows(rows: Iterator[list[str]], reader, errors: Errors) -> Iterator[list[str]]:
@@ -270,6 +278,9 @@ def _safe_rows(rows: Iterator[list[str]], reader, errors: Errors) -> Iterator[li
 
 def _day(text: str, line: int, where: str, ctx: _Reading) -> int | None:
     """The cell's code in the file's date column (its text, read once all cells are in)."""
+    code = ctx.raw_codes.get(text)
+    if code is not None:
+        return code  # a spelling seen before, as written
     try:
         key = ctx.dates.add(text, line)
     except PeriodError as exc:
@@ -279,6 +290,7 @@ def _day(text: str, line: int, where: str, ctx: _Reading) -> int | None:
     if code is None:
         code = ctx.cell_codes[key] = len(ctx.cell_texts)
         ctx.cell_texts.append(key)
+    ctx.raw_codes[text] = code
     return code
 
 

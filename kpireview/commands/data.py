@@ -60,8 +60,7 @@ def import_command(
         for line in batch.partial_lines():
             echo(line, err=True)
         with Store.scratch(db_path) if dry_run else Store(db_path) as store:
-            rows = batch.iter_rows()
-            counts = store.upsert_snapshots(rows, source=source_name(file), dry_run=dry_run)
+            counts = batch.store(store, source_name(file), dry_run=dry_run)
         echo(batch.summary(counts, dry_run=dry_run))
     for line in history.import_lines(cfg, counts, dry_run=dry_run):
         echo(line)

@@ -14,8 +14,6 @@ from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
-import click
-
 from kpireview.errors import KpiError
 from kpireview.inputs import InputError, open_input
 
@@ -137,14 +135,18 @@ def progress_rows(rows: Iterator[list[str]], source: Source, show: bool) -> Iter
     if not show or not source.size or source.size < PROGRESS_BYTES:
         yield from rows
         return
-    with click.progressbar(length=source.size, label="Reading", file=sys.stderr) as bar:
-        done = 0
-        for i, row in enumerate(rows):
-            yield row
-            if i % 20_000 == 0:
-                bar.update(source.offset - done)
-                done = source.offset
-        bar.update(source.size - done)
+    for i, row in enumerate(rows):
+        yield row
+        if i % 20_000 == 0:
+            _bar(source.offset / source.size)
+    _bar(1.0, end="\n")
+
+
+def _bar(share: float, width: int = 36, end: str = "") -> None:
+    """'Reading  [########----------]   42%' on stderr, redrawn in place (a terminal's)."""
+    filled = round(width * min(1.0, share))
+    sys.stderr.write(f"\rReading  [{'#' * filled}{'-' * (width - filled)}]  {share:4.0%}{end}")
+    sys.stderr.flush()
 
 
 def header_row(reader: Iterator[list[str]], path: Path) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from kpireview import rollup
 from kpireview.config import Config, Metric
 from kpireview.model import MonthPoint
 from kpireview.periods import month_of
@@ -37,12 +38,7 @@ def monthly(order: list[Metric], data: Data) -> dict[str, dict[date, float]]:
     return out
 
 
-def roll(rollup: str, values: list[float]) -> float:
-    if rollup == "sum":
-        return sum(values)
-    if rollup == "mean":
-        return sum(values) / len(values)
-    return values[-1]
+roll = rollup.roll  # the one roll-up (kpireview.rollup), under its old name here
 
 
 def trailing(config: Config, data: Data, m: Metric, frame: Frame) -> tuple[MonthPoint, ...]:

@@ -10,7 +10,7 @@ in ``records``, decisions in ``decision_store``, dividers and acknowledgements i
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import cached_property
@@ -211,6 +211,35 @@ class Store(DecisionStore, DividerStore):
         time), in the same transaction. With ``dry_run`` the counts are computed and the
         transaction rolled back.
         """
+
+        def fill(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?)",
+                ((m, w.isoformat(), s, v) for m, w, s, v in rows),
+            )
+
+        return self._upsert(fill, source, dry_run)
+
+    def upsert_staged(
+        self, staged: Path, select: str, source: str = "", dry_run: bool = False
+    ) -> UpsertCounts:
+        """As ``upsert_snapshots``, for the (metric, week text, segment, value) rows that
+        ``select`` reads from the SQLite file ``staged``, attached as schema ``staged``; the
+        rows go from file to file inside SQLite."""
+        self.conn.execute("ATTACH DATABASE ? AS staged", (str(staged),))
+        try:
+            return self._upsert(
+                lambda conn: conn.execute(f"INSERT OR REPLACE INTO incoming {select}"),
+                source,
+                dry_run,
+            )
+        finally:
+            self.conn.execute("DETACH DATABASE staged")
+
+    def _upsert(
+        self, fill: Callable[[sqlite3.Connection], object], source: str, dry_run: bool
+    ) -> UpsertCounts:
+        """Merge the rows ``fill`` puts into the temporary table ``incoming``."""
         restated: tuple[Restated, ...] = ()
         with self._rollback_if(dry_run) as conn:
             conn.execute(
@@ -218,10 +247,7 @@ class Store(DecisionStore, DividerStore):
                    segment TEXT, value REAL, PRIMARY KEY (metric, week, segment)) WITHOUT ROWID"""
             )
             conn.execute("DELETE FROM incoming")
-            conn.executemany(
-                "INSERT OR REPLACE INTO incoming VALUES (?, ?, ?, ?)",
-                ((m, w.isoformat(), s, v) for m, w, s, v in rows),
-            )
+            fill(conn)
             new, changed, unchanged = conn.execute(
                 """SELECT coalesce(sum(s.value IS NULL), 0),
                           coalesce(sum(s.value IS NOT NULL AND s.value != i.value), 0),

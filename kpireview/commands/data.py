@@ -56,12 +56,12 @@ def import_command(
     if date_format is not None:
         check_format(date_format, "--date-format")
     cfg = config.load(config_path)
-    batch = importer.read(file, cfg, progress=sys.stderr.isatty(), date_format=date_format)
-    for line in batch.partial_lines():
-        echo(line, err=True)
-    with Store.scratch(db_path) if dry_run else Store(db_path) as store:
-        counts = store.upsert_snapshots(batch.rows, source=source_name(file), dry_run=dry_run)
-    echo(batch.summary(counts, dry_run=dry_run))
+    with importer.read(file, cfg, progress=sys.stderr.isatty(), date_format=date_format) as batch:
+        for line in batch.partial_lines():
+            echo(line, err=True)
+        with Store.scratch(db_path) if dry_run else Store(db_path) as store:
+            counts = batch.store(store, source_name(file), dry_run=dry_run)
+        echo(batch.summary(counts, dry_run=dry_run))
     for line in history.import_lines(cfg, counts, dry_run=dry_run):
         echo(line)
     if not dry_run:

@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from kpireview.errors import KpiError
 from kpireview.initiatives import paced
@@ -31,6 +32,7 @@ class Expected:
     by: date
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str, week_starts: int) -> Expected | None:
     """The change and week an ``expected`` text names, or None for any other text."""
     found = EXPECTED.match(text or "")

@@ -22,6 +22,9 @@ class InitiativesScreen(WeekTextScreen):
     NAME = "initiatives"
     BINDINGS = bindings("initiatives", "i")
 
+    def __init__(self) -> None:
+        super().__init__(self.text)
+
     def text(self, review: WeekReview) -> Text:
         out = Text(f" {safe_line(review.title)} · {review.label} · initiatives\n\n", "bold")
         for line in bets.lines(review.initiatives):

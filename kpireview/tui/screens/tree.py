@@ -22,7 +22,7 @@ class TreeScreen(WeekTextScreen):
     BINDINGS = bindings("tree", "t")
 
     def __init__(self, metric_id: str | None = None) -> None:
-        super().__init__()
+        super().__init__(self.text)
         self.metric_id = metric_id
 
     def text(self, review: WeekReview) -> Text:

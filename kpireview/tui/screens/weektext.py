@@ -3,6 +3,7 @@ the week (`[` `]`), and goes back with escape or the key that opened it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -33,10 +34,14 @@ def bindings(name: str, key: str) -> list[Binding | tuple[str, str] | tuple[str,
 
 
 class WeekTextScreen(Screen[None]):
-    """Subclasses name themselves (``NAME``: the ids ``NAME-body``, ``NAME-text``) and write
-    the text of a review (:meth:`text`, never parsed as markup)."""
+    """Subclasses name themselves (``NAME``: the ids ``NAME-body``, ``NAME-text``) and give
+    what writes the text of a review (never parsed as markup)."""
 
     NAME = "week"
+
+    def __init__(self, write: Callable[[WeekReview], Text]) -> None:
+        super().__init__()
+        self._write = write
 
     @property
     def review_app(self) -> ReviewApp:
@@ -53,7 +58,4 @@ class WeekTextScreen(Screen[None]):
             self.show_review(self.review_app.review)
 
     def show_review(self, review: WeekReview) -> None:
-        self.query_one(f"#{self.NAME}-text", Static).update(self.text(review))
-
-    def text(self, review: WeekReview) -> Text:
-        raise NotImplementedError
+        self.query_one(f"#{self.NAME}-text", Static).update(self._write(review))

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
-from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from kpireview import presentation, units
@@ -143,6 +142,8 @@ class PillarPane(Widget, can_focus=True):
         self.cursor = 0
         self.row_height = 1
         self.spark_max = SPARK_MAX
+        self._last_row: tuple[tuple[object, ...], list[Text]] | None = None
+        self._base: Style | None = None
 
     @property
     def kpi(self) -> Kpi | None:
@@ -230,22 +231,44 @@ class PillarPane(Widget, can_focus=True):
                 line.stylize("reverse")
         return rows
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in ``crop``, the pane's base style looked up once for all of them (it
+        walks every ancestor's styles)."""
+        self._base = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base = None
+
     def render_line(self, y: int) -> Strip:
-        """One line of the pane, asked for by Textual only while it is on screen."""
+        """One line of the pane, asked for by Textual only while it is on screen.
+
+        Drawn straight from Rich's segments: Textual's general text pipeline (content,
+        link styles) costs several times more per line, and start-up draws every line."""
         width = self.size.width
+        base = self._base or self.rich_style
         index, line = divmod(y, self.row_height)
         if index >= len(self.metrics):
-            return Strip.blank(width, self.visual_style.rich_style)
-        text = self.row(index, width)[line]
+            return Strip.blank(width, base)
+        text = self._row_lines(index, width)[line].copy()
         text.no_wrap, text.end = True, ""
+        text.stylize_before(base)
         selection = self.text_selection
         span = selection.get_span(y) if selection is not None else None
         if span is not None:  # text selected with the mouse, on this line
             start, end = span
             style = self.screen.get_component_rich_style("screen--selection")
             text.stylize(style, start, len(text) if end == -1 else end)
-        visual = visualize(self, text, markup=False)
-        return Visual.to_strips(self, visual, width, 1, self.visual_style, apply_selection=False)[0]
+        return Strip(text.render(self.app.console), text.cell_len).crop_extend(0, width, base)
+
+    def _row_lines(self, index: int, width: int) -> list[Text]:
+        """`row`, kept for the row's other lines (Textual asks for one line at a time)."""
+        kpi = self.kpis.get(self.metrics[index].id)
+        key = (index, width, id(kpi), self.cursor, self.has_focus)
+        cached = self._last_row
+        if cached is None or cached[0] != key:
+            cached = self._last_row = (key, self.row(index, width))
+        return cached[1]
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         """The text selected with the mouse (every row drawn, for the copy)."""

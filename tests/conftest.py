@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from kpireview.cli import cli
+# Importing kpireview installs its compiled-dataclass cache beside the band cache: point both
+# at a directory of the test session before the first import, never at the user's cache.
+_CACHE_DIR = tempfile.mkdtemp(prefix="kpireview-tests-")
+atexit.register(shutil.rmtree, _CACHE_DIR, ignore_errors=True)
+os.environ["KPIREVIEW_CACHE"] = os.path.join(_CACHE_DIR, "bands.sqlite")
+
+from kpireview.cli import cli  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "kpis.yaml"

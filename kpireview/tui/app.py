@@ -25,6 +25,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from kpireview import codecache
 from kpireview.session import ERRORS, ReviewSession
 from kpireview.text import safe
 from kpireview.tui.screens.dashboard import DashboardScreen
@@ -43,6 +44,7 @@ def started() -> None:
     if not gc.isenabled():
         gc.freeze()
         gc.enable()
+    codecache.save()  # the app may be killed rather than exit
 
 
 class ReviewApp(App[None]):

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from functools import partial
-from operator import lt
+from operator import itemgetter, lt
 
 from kpireview import bandfit as fit
 from kpireview import proposals, signals
@@ -77,7 +77,7 @@ class History(Memo):
         first = self.start.toordinal() if pts else 0
         values = [value for _, value in pts]
         span = (pts[-1][0].toordinal() - first) // 7 + 1 if pts else 0
-        full = span == len(pts) and all(w.weekday() == self.start.weekday() for w, _ in pts)
+        full = span == len(pts) and len(set(map(date.weekday, map(itemgetter(0), pts)))) == 1
         at = range(span) if full else [(week.toordinal() - first) // 7 for week, _ in pts]
         self.n = at[-1] + 1 if pts else 0
         self.y: list[float | None]

@@ -29,7 +29,7 @@ class Data:
     decisions: list[Decision]
     weeks: list[date] = field(default_factory=list)
     segments: dict[str, list[str]] = field(default_factory=dict)
-    monthly: dict[str, dict[date, float]] = field(default_factory=dict)
+    monthly: months.Monthly | None = None  # made by `load`, or by the first review built
     month_points: dict[tuple[str, date], tuple[MonthPoint, ...]] = field(default_factory=dict)
     restatements: dict[tuple[str, date], tuple[history.Restatement, ...]] = field(
         default_factory=dict
@@ -88,7 +88,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     data = Data(series, reasons, decisions, weeks, restatements=restated)
     check_locks(config, data)
     data.changes = process.Changes.load(store, _initiative_dividers(config))
-    data.monthly = months.monthly(graph.in_order(config.metrics, config.by_id), data)
+    data.monthly = months.Monthly(config.by_id, data)
     return data
 
 

@@ -3,6 +3,7 @@ inputs' months, never averaged), and the trailing 12 months of one week's review
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,27 +16,35 @@ if TYPE_CHECKING:
     from kpireview.review import Data, Frame
 
 
-def monthly(order: list[Metric], data: Data) -> dict[str, dict[date, float]]:
-    """Whole-month values of every KPI, rolled up once; derived ones from their inputs' months."""
-    month = {w: month_of(w) for w in data.weeks}
-    out: dict[str, dict[date, float]] = {}
-    for m in order:
+class Monthly:
+    """Whole-month values, each (KPI, month) rolled up the first time it is asked for (derived
+    KPIs from their inputs' months, never averaged): a week's review reads 24 months of the
+    KPIs it shows, not every month of every KPI."""
+
+    def __init__(self, by_id: Mapping[str, Metric], data: Data) -> None:
+        self.by_id, self.data = by_id, data
+        self._weeks: dict[date, list[date]] = {}
+        for week in data.weeks:
+            self._weeks.setdefault(month_of(week), []).append(week)
+        self._done: dict[tuple[str, date], float | None] = {}
+
+    def value(self, metric_id: str, month: date) -> float | None:
+        """The KPI's value for a whole month; None without data (or for an unknown id)."""
+        key = (metric_id, month)
+        if key not in self._done:
+            self._done[key] = self._compute(metric_id, month)
+        return self._done[key]
+
+    def _compute(self, metric_id: str, month: date) -> float | None:
+        m = self.by_id.get(metric_id)
+        if m is None:
+            return None
         if m.formula is not None:
-            inputs = [out.get(n, {}) for n in m.formula.inputs]
-            months = set().union(*inputs) if inputs else set()
-            values = {
-                mo: m.formula.evaluate(
-                    {n: s.get(mo) for n, s in zip(m.formula.inputs, inputs, strict=True)}
-                ).value
-                for mo in months
-            }
-            out[m.id] = {mo: v for mo, v in values.items() if v is not None}
-            continue
-        groups: dict[date, list[float]] = {}
-        for week, value in sorted(data.get(m.id).items()):
-            groups.setdefault(month[week], []).append(value)
-        out[m.id] = {mo: roll(m.rollup, vs) for mo, vs in groups.items()}
-    return out
+            inputs = {n: self.value(n, month) for n in m.formula.inputs}
+            return m.formula.evaluate(inputs).value
+        s = self.data.get(metric_id)
+        points = [s[w] for w in self._weeks.get(month, ()) if w in s]
+        return roll(m.rollup, points) if points else None
 
 
 roll = rollup.roll  # the one roll-up (kpireview.rollup), under its old name here
@@ -51,9 +60,11 @@ def trailing(config: Config, data: Data, m: Metric, frame: Frame) -> tuple[Month
     key = (m.id, frame.months[-1][0])
     whole_months = data.month_points.get(key)
     if whole_months is None:
-        whole = data.monthly.get(m.id, {})
+        if data.monthly is None:
+            data.monthly = Monthly(config.by_id, data)
+        value = data.monthly.value
         whole_months = tuple(
-            MonthPoint(mo, whole.get(mo), whole.get(ago), True) for mo, ago in frame.months
+            MonthPoint(mo, value(m.id, mo), value(m.id, ago), True) for mo, ago in frame.months
         )
         data.month_points[key] = whole_months
     if frame.month_complete:

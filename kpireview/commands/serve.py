@@ -29,7 +29,7 @@ DEFAULT_PORT = 8000
     "--host",
     default=DEFAULT_HOST,
     show_default=True,
-    help="Address to listen on. Another than loopback serves the review, without "
+    help="Address to listen on. Any other than loopback serves the review, with no "
     "authentication, to anyone who can reach it.",
 )
 @click.option("--port", "port_text", default=str(DEFAULT_PORT), metavar="PORT", show_default=True)
@@ -94,28 +94,18 @@ def is_loopback(sock: socket.socket) -> bool:
 
 
 def greeting(host: str, port: int, loopback: bool, read_only: bool) -> list[tuple[str, bool]]:
-    """What serve says as it starts: where to open it, and a warning or the tunnel to use
+    """What serve says as it starts: where to open it, then the SSH tunnel to use or a warning
     (each line with whether it goes to stderr)."""
-    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-    lines = [(f"kpireview: serving the review on {url} (each browser tab is its own session; "
-              "ctrl+c stops)", False)]  # fmt: skip
+    name = safe(f"[{host}]" if ":" in host else host)
+    said = f"kpireview: serving the review on http://{name}:{port} (each browser tab is its own "
+    lines = [(said + "session; ctrl+c stops)", False)]
     if loopback:
-        lines.append(
-            (
-                f"From another machine, through an SSH tunnel: ssh -L {port}:127.0.0.1:{port} "
-                f"HOST, then open http://127.0.0.1:{port}",
-                False,
-            )  # fmt: skip
-        )
+        tunnel = f"ssh -L {port}:{name}:{port} HOST, then open http://127.0.0.1:{port}"
+        lines.append((f"From another machine, through an SSH tunnel: {tunnel}", False))
     else:
         what = "read the review" if read_only else "read the review and write to the database"
-        lines.append(
-            (
-                f"kpireview: warning: listening on {safe(host)}:{port} without authentication: "
-                f"anyone who can reach it can {what}",
-                True,
-            )  # fmt: skip
-        )
+        warning = f"listening on {name}:{port} without authentication: anyone who can reach it"
+        lines.append((f"kpireview: warning: {warning} can {what}", True))
     return lines
 
 

@@ -330,11 +330,9 @@ class ReviewApp(App[None]):
 
     def action_notes(self) -> None:
         """The notes: written to the current directory, or downloaded in a browser (serve)."""
-        if self.review is None:
-            return
-        if self.is_web:
+        if self.review is not None and self.is_web:
             self.deliver_notes(self.review)
-        else:
+        elif self.review is not None:
             self.write_notes(self.review, Path.cwd())
 
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)

@@ -1,4 +1,4 @@
-"""`kpireview serve` in a real browser: headless Chromium, driven through selenium, opens the
+"""`kpireview serve` as a process, and in a real browser: headless Chromium, driven through selenium, opens the
 page, reads the terminal's screen (xterm.js draws in a canvas, so its buffer is read through
 JavaScript), checks the review is drawn, changes the week with a key, downloads the notes and
 saves a screenshot."""
@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from tests.tui_helpers import copy_db
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
     reason="needs Chromium and its driver (Debian: apt-get install chromium chromium-driver; "
     ".ci/run installs them)",
@@ -141,6 +142,19 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         driver.quit()
 
 
+def test_the_page_uses_the_address_the_browser_asked(server) -> None:
+    """Through a tunnel on another local port (ssh -L 9000:127.0.0.1:8000), the page's
+    websocket and files are asked of the tunnel's end, not of the server's own address."""
+    port = server[0]
+    page = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": "localhost:9000"})
+    with urllib.request.urlopen(page, timeout=WAIT) as response:
+        html = response.read().decode()
+    assert 'data-session-websocket-url="ws://localhost:9000/ws"' in html
+    assert 'src="http://localhost:9000/static/js/textual.js"' in html
+    assert f":{port}" not in html
+
+
+@needs_chromium
 def test_the_review_in_a_browser(server, browser, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 

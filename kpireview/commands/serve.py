@@ -32,7 +32,14 @@ DEFAULT_PORT = 8000
     help="Address to listen on. Any other than loopback serves the review, with no "
     "authentication, to anyone who can reach it.",
 )
-@click.option("--port", "port_text", default=str(DEFAULT_PORT), metavar="PORT", show_default=True)
+@click.option(
+    "--port",
+    "port_text",
+    default=str(DEFAULT_PORT),
+    metavar="PORT",
+    show_default=True,
+    help="Port to listen on (1 to 65535).",
+)
 @click.option("--read-only", is_flag=True, help="Every tab opens the database read-only.")
 @store_options
 def serve_command(

@@ -38,6 +38,7 @@ from kpireview.commands.review import (
     tree_command,
     tui_command,
 )
+from kpireview.commands.serve import serve_command
 from kpireview.errors import KpiError
 
 __all__ = [
@@ -48,7 +49,7 @@ __all__ = [
 COMMANDS = (
     init_command, import_command, tui_command, summary_command, export_command, decide_command,
     decisions_command, history_command, sample_command, check_command, divide_command,
-    dividers_command, acknowledge_command, tree_command, initiatives_command,
+    dividers_command, acknowledge_command, tree_command, initiatives_command, serve_command,
 )  # fmt: skip
 
 

@@ -313,13 +313,19 @@ class ReviewSession:
 
     # --- notes ---------------------------------------------------------------------------
 
+    def notes(self, model: WeekReview) -> tuple[str, str]:
+        """The week's meeting notes: their file name (``kpireview-<week>.md``) and text."""
+        from kpireview import export
+
+        return f"kpireview-{model.label}.md", export.markdown(model)
+
     def write_notes(self, model: WeekReview, directory: Path) -> tuple[Path, str]:
         """The week's meeting notes to ``kpireview-<week>.md`` in ``directory``: the path and
         the text."""
         from kpireview import export
 
-        text = export.markdown(model)
-        path = (directory / f"kpireview-{model.label}.md").absolute()
+        name, text = self.notes(model)
+        path = (directory / name).absolute()
         export.write_atomic(path, text, reading=(self.db_path,))
         return path, text
 

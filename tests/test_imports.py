@@ -38,7 +38,7 @@ def test_the_tui_does_import_textual() -> None:
 
 
 ROOT = Path(kpireview.__file__).parent
-UI = ("kpireview.tui", "kpireview.commands", "kpireview.cli")  # the TUI and the CLI
+UI = ("kpireview.tui", "kpireview.commands", "kpireview.cli", "kpireview.__main__")  # TUI, CLI
 TUI = ("kpireview.tui",)
 # Core modules that import click today, each for its own output; allowed until they stop.
 KNOWN_CLICK: set[tuple[str, str]] = set()

@@ -72,7 +72,7 @@ def _default_db(ctx: click.Context, db_path: Path, options: dict[str, Any]) -> P
     name = ctx.command.name
     if name == "sample":
         return db_path
-    write = name in ("tui", "decide", "import", "init", "divide", "acknowledge")
+    write = name in ("tui", "serve", "decide", "import", "init", "divide", "acknowledge")
     write = write and not options.get("read_only") and not options.get("dry_run")
     path, made = workcopy.resolve(db_path, write)
     if made:

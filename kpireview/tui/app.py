@@ -10,6 +10,7 @@ start-up, e.g. under cProfile; bench/startup.py reads the screen instead).
 from __future__ import annotations
 
 import gc
+import io
 import os
 import sqlite3
 import threading
@@ -330,8 +331,23 @@ class ReviewApp(App[None]):
             self.push_screen(DecisionsScreen())
 
     def action_notes(self) -> None:
-        if self.review is not None:
+        """The notes: written to the current directory, or downloaded in a browser (serve)."""
+        if self.review is not None and self.is_web:
+            self.deliver_notes(self.review)
+        elif self.review is not None:
             self.write_notes(self.review, Path.cwd())
+
+    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
+    def deliver_notes(self, model: WeekReview) -> None:
+        """The week's notes as a download in the browser (nothing is written on the server)."""
+        try:
+            name, text = self.session.notes(model)
+        except ERRORS as exc:
+            self.call_from_thread(self.say, f"Notes not made: {exc}", True)
+            return
+        self.call_from_thread(self.deliver_text, io.StringIO(text), save_filename=name,
+                              mime_type="text/markdown")  # fmt: skip
+        self.call_from_thread(self.say, f"Notes sent to the browser as {name}")
 
     @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
     def write_notes(self, model: WeekReview, directory: Path) -> None:

@@ -3,9 +3,12 @@
 Everything is drawn from the one ``random.Random(seed)`` given, in a fixed order, so the same
 metrics, timeline and seed give the same values. Counted back from the last week, the story is:
 
-- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75% (ARPU does
-  not move yet: the new prices reach existing accounts at renewal), so LTV (ARPU × margin /
-  trailing churn) falls;
+- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75%, so LTV
+  (ARPU × margin / trailing churn) falls, churned customers nearly double and paying customers
+  stop growing; accounts renewing at the new price trim their seats, so price per seat rises
+  (+14%) while seats per customer fall (−8%) and MRR, ARR and ARPU keep their course: a
+  movement only the KPI tree (ARR = paying customers × seats per customer × price per seat ×
+  12, drawn by :mod:`kpireview.sample_tree`) explains;
 - cpa creeps up over the last 12 weeks and ends above its $45 ceiling, CAC (CPA / paid
   conversion) with it, so LTV:CAC falls from ~3.5 to under 3;
 - an onboarding change 20 weeks before the end lifted activation_rate and onboarding_completion

@@ -6,7 +6,7 @@ metrics, timeline and seed give the same values. Counted back from the last week
 - a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75%, so LTV
   (ARPU × margin / trailing churn) falls, churned customers nearly double and paying customers
   stop growing; accounts renewing at the new price trim their seats, so price per seat rises
-  (+14%) while seats per customer fall (−8%) and MRR, ARR and ARPU keep their course: a
+  (+15%) while seats per customer fall (−8%) and MRR, ARR and ARPU keep their course: a
   movement only the KPI tree (ARR = paying customers × seats per customer × price per seat ×
   12, drawn by :mod:`kpireview.sample_tree`) explains;
 - cpa creeps up over the last 12 weeks and ends above its $45 ceiling, CAC (CPA / paid

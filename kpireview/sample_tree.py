@@ -25,7 +25,7 @@ TREE = {  # each series the tree draws, with its decimals
 }
 CUSTOMERS = 2950  # paying customers in the last week, had nothing changed
 CUSTOMER_GROWTH = 0.12  # a year
-PULL = 0.25  # share of the gap to the planned count that sales closes each week
+PULL = 0.1  # share of the gap to the planned count that sales closes each week
 NEW_NOISE = 0.12  # relative standard deviation of new customers
 SEATS = 6.4  # seats per customer in the last week, had nothing changed
 SEAT_GROWTH = 0.05  # a year
@@ -39,7 +39,7 @@ def add_tree(t: dict[str, list[float]], n: int, pricing_weeks: int, seed: int) -
     and churn series and a pricing change ``pricing_weeks`` before the end."""
     if not TREE.keys() & t.keys() or not {"mrr", "churn_rate"} <= t.keys():
         return
-    rng = random.Random(f"{seed}:tree")
+    rng = random.Random(f"{seed}:customers")  # its own draws: the others keep theirs
     paying, new, churned = _customers(t["churn_rate"], n, n - pricing_weeks, rng)
     seats = _seats(n, n - pricing_weeks, rng)
     price = [m / (p * s) for m, p, s in zip(t["mrr"], paying, seats, strict=True)]

@@ -3,9 +3,12 @@
 Everything is drawn from the one ``random.Random(seed)`` given, in a fixed order, so the same
 metrics, timeline and seed give the same values. Counted back from the last week, the story is:
 
-- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75% (ARPU does
-  not move yet: the new prices reach existing accounts at renewal), so LTV (ARPU × margin /
-  trailing churn) falls;
+- a pricing change 4 weeks before the end: churn_rate jumps from ~1.6% to ~2.75%, so LTV
+  (ARPU × margin / trailing churn) falls, churned customers nearly double and paying customers
+  stop growing; accounts renewing at the new price trim their seats, so price per seat rises
+  (+15%) while seats per customer fall (−8%) and MRR, ARR and ARPU keep their course: a
+  movement only the KPI tree (ARR = paying customers × seats per customer × price per seat ×
+  12, drawn by :mod:`kpireview.sample_tree`) explains;
 - cpa creeps up over the last 12 weeks and ends above its $45 ceiling, CAC (CPA / paid
   conversion) with it, so LTV:CAC falls from ~3.5 to under 3;
 - an onboarding change 20 weeks before the end lifted activation_rate and onboarding_completion
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from kpireview.config import Metric
+from kpireview.sample_tree import TREE, add_tree
 
 PRICING_WEEKS = 4  # weeks since the pricing change, the last week included
 CPA_WEEKS = 12  # weeks of creeping CPA
@@ -34,7 +38,16 @@ MARGIN = 0.75  # gross margin in LTV = ARPU × margin / churn
 TAU = 2 * math.pi
 
 STORY: dict[str, tuple[str, ...]] = {  # an event of the last 12 weeks: the KPIs it moves
-    "pricing change": ("churn_rate", "ltv", "ltv_cac"),
+    "pricing change": (
+        "churn_rate",
+        "churned_customers",
+        "paying_customers",
+        "net_new_customers",
+        "seats_per_customer",
+        "price_per_seat",
+        "ltv",
+        "ltv_cac",
+    ),
     "CPA creep": ("cpa", "cac", "ltv_cac"),
 }
 DIVIDERS = (  # (KPI, weeks before the last week, reason, author): process changes marked
@@ -230,7 +243,9 @@ def generate(metrics: list[Metric], tl: Timeline, seed: int) -> list[Row]:
     parts: dict[str, dict[str, list[float]]] = {}
     digits: dict[str, int] = {}
     for m in stored:
-        if m.segments:
+        if m.id in TREE:
+            totals[m.id], digits[m.id] = [], TREE[m.id]  # drawn last, by add_tree
+        elif m.segments:
             totals[m.id], parts[m.id], digits[m.id] = _segmented(m, tl, rng)
         else:
             p = _profile(m, rng)
@@ -239,7 +254,20 @@ def generate(metrics: list[Metric], tl: Timeline, seed: int) -> list[Row]:
     _cpa_creep(totals, tl)
     _onboarding_change(totals, tl)
     _funnel(totals, tl, rng)
+    totals = {k: [_round(v, digits[k]) for v in values] for k, values in totals.items()}
+    add_tree(totals, tl.n, PRICING_WEEKS, seed)
+    _untreed(stored, tl, totals, digits, random.Random(f"{seed}:untreed"))
     return list(_rows(stored, tl, totals, parts, digits))
+
+
+def _untreed(
+    stored: list[Metric], tl: Timeline, totals: Totals, digits: dict[str, int], rng: random.Random
+) -> None:
+    """The tree's KPIs in a config without MRR or churn: plain series of their units."""
+    for m in stored:
+        if not totals[m.id]:
+            p = _unit_profile(m.unit, rng)
+            totals[m.id], digits[m.id] = _series(p, tl, rng), p.digits
 
 
 def _rows(

@@ -1,22 +1,23 @@
 """The KPI tree of a review, as text: every derived KPI with its inputs, recursively, each
 with its value, week-over-week move, state and target status, and its share of its parent's
-week-over-week change (:mod:`kpireview.attribution`). Within 80 columns.
+change from the week before and from 52 weeks before (:mod:`kpireview.attribution`). Within
+80 columns.
 """
 
 from __future__ import annotations
 
 from kpireview import units
-from kpireview.attribution import signed
+from kpireview.attribution import Share, signed
 from kpireview.config import Config
 from kpireview.errors import KpiError
 from kpireview.model import Kpi, WeekReview
 from kpireview.presentation import STATUS_TEXT, SYMBOLS, state
 from kpireview.text import safe_line
 
-NAME, VALUE, WOW, STATUS, SHARE = 30, 9, 8, 10, 13
+NAME, VALUE, WOW, STATUS, SHARE = 26, 8, 8, 9, 10
 HEADER = (
     f"{'KPI':<{NAME}} {'value':>{VALUE}} {'WoW':>{WOW}}  {'target':<{STATUS}}"
-    f" {'share of WoW':>{SHARE}}"
+    f" {'WoW share':>{SHARE}} {'YoY share':>{SHARE}}"
 )
 
 
@@ -38,7 +39,7 @@ def lines(config: Config, review: WeekReview, metric: str | None = None) -> list
     if not tops:
         return [*out, "No derived KPIs: the config has no formula."]
     for top in tops:
-        out += _node(config, kpis, top, "", "", "", set())
+        out += _node(config, kpis, top, ("", ""), "", "", set())
         out.append("")
     return out[:-1]
 
@@ -47,7 +48,7 @@ def _node(
     config: Config,
     kpis: dict[str, Kpi],
     metric: str,
-    share: str,
+    share: tuple[str, str],
     first: str,
     rest: str,
     seen: set[str],
@@ -60,7 +61,10 @@ def _node(
     value = units.value(k.value, k.unit, k.currency) if k else "–"
     wow = units.change(k.wow.abs, k.wow.rel, k.unit) if k else "–"
     status = STATUS_TEXT[k.target.status if k and k.target else None]
-    row = f"{name:<{NAME}} {value:>{VALUE}} {wow:>{WOW}}  {status:<{STATUS}} {share or '':>{SHARE}}"
+    row = (
+        f"{name:<{NAME}} {value:>{VALUE}} {wow:>{WOW}}  {status:<{STATUS}}"
+        f" {share[0]:>{SHARE}} {share[1]:>{SHARE}}"
+    )
     out = [row.rstrip()]
     if m.formula is None or metric in seen:
         return out
@@ -69,18 +73,19 @@ def _node(
     for i, child in enumerate(inputs):
         last = i == len(inputs) - 1
         out += _node(
-            config, kpis, child, shares.get(child, ""), rest + ("└─ " if last else "├─ "),
+            config, kpis, child, shares.get(child, ("", "")), rest + ("└─ " if last else "├─ "),
             rest + ("   " if last else "│  "), seen | {metric},
         )  # fmt: skip
     return out
 
 
-def _shares(k: Kpi | None) -> dict[str, str]:
-    """Each input's share of the KPI's WoW change, in its units (or why there is none)."""
+def _shares(k: Kpi | None) -> dict[str, tuple[str, str]]:
+    """Each input's shares of the KPI's WoW and YoY changes, in its units ('–': none)."""
     if k is None or k.attribution is None:
         return {}
-    found = k.attribution.wow
-    return {
-        s.id: "–" if s.amount is None else signed(s.amount, k.unit, k.currency)
-        for s in found.shares
-    }
+    pairs = zip(k.attribution.wow.shares, k.attribution.yoy.shares, strict=True)
+    return {w.id: (_amount(w, k), _amount(y, k)) for w, y in pairs}
+
+
+def _amount(share: Share, k: Kpi) -> str:
+    return "–" if share.amount is None else signed(share.amount, k.unit, k.currency)

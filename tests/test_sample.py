@@ -38,7 +38,7 @@ def test_summary_line(tmp_path: Path) -> None:
     result = run("sample", "-o", tmp_path / "s.db", "--weeks", "60", "--config", CONFIG)
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        f"{tmp_path / 's.db'}: 1,500 values, 21 metrics, 2025-W40 to 2026-W47 (60 weeks), "
+        f"{tmp_path / 's.db'}: 1,800 values, 26 metrics, 2025-W40 to 2026-W47 (60 weeks), "
         "5 decisions"
     ]
 
@@ -147,7 +147,7 @@ def test_synthetic_kpis_and_their_config(tmp_path: Path) -> None:
     assert f"{tmp_path / 'bench.yaml'}: config with the 40 KPIs" in result.stdout
     cfg = config.load(tmp_path / "bench.yaml")
     synthetic = [m for m in cfg.metrics if m.id.startswith("synthetic_")]
-    assert len(cfg.metrics) == 40 and len(synthetic) == 17
+    assert len(cfg.metrics) == 40 and len(synthetic) == 11
     assert synthetic[0].id == "synthetic_0001"
     assert {m.pillar for m in synthetic} == {"acquisition", "activation", "retention", "revenue"}
     with Store(db) as store:
@@ -158,7 +158,7 @@ def test_synthetic_kpis_and_their_config(tmp_path: Path) -> None:
 def test_fewer_metrics_than_configured_is_refused(tmp_path: Path) -> None:
     result = run("sample", "-o", tmp_path / "s.db", "--metrics", "5")
     assert result.exit_code == 2
-    assert "the config already has 23 KPIs" in result.stderr
+    assert "the config already has 29 KPIs" in result.stderr
     assert not (tmp_path / "s.db").exists()
 
 
@@ -179,4 +179,4 @@ def test_output_defaults_to_the_db_path(tmp_path: Path) -> None:
     db = tmp_path / "default.db"
     result = run("sample", "--db", db, "--weeks", "8")
     assert result.exit_code == 0
-    assert len(rows(db)) == 8 * 25
+    assert len(rows(db)) == 8 * 30

@@ -72,9 +72,10 @@ def test_a_label_cut_short_is_a_row() -> None:
 
 
 def test_every_kpi_row_on_screen_is_found() -> None:
-    """16 rows fit at 80x24 (the fourth pane is below the screen); all 23 at 160x45."""
+    """16 rows fit at 80x24 (the fourth pane is below the screen); all 23 at 160x45 (the
+    screens were captured on the sample of 23 KPIs, before it had its revenue tree)."""
     assert len(bench.kpi_rows(screen("ready-80x24"), LABELS)) == 16
-    assert len(bench.kpi_rows(screen("ready-160x45"), LABELS)) == len(LABELS)
+    assert len(bench.kpi_rows(screen("ready-160x45"), LABELS)) == 23
 
 
 def test_hello_world() -> None:

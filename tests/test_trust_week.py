@@ -50,13 +50,13 @@ def test_a_week_with_a_few_kpis_is_not_the_default_and_says_partial(db: Path) ->
     assert model.week == W47 and model.partial == ""
     assert model.next_week == W48  # still reachable
     shown = _review(db, W48)
-    assert shown.partial == "partial: 5 of 21 KPIs have a value"
+    assert shown.partial == "partial: 5 of 26 KPIs have a value"
     text = export.summary_text(shown)
-    assert "partial: 5 of 21 KPIs have a value" in text.splitlines()[1]
+    assert "partial: 5 of 26 KPIs have a value" in text.splitlines()[1]
     notes = run("export", "--week", "2026-W48", "--db", db, "--config", CONFIG).output
-    assert "partial: 5 of 21 KPIs have a value" in notes
+    assert "partial: 5 of 26 KPIs have a value" in notes
     doc = run("export", "--format", "json", "--week", "2026-W48", "--db", db, "--config", CONFIG)
-    assert json.loads(doc.output)["partial"] == "partial: 5 of 21 KPIs have a value"
+    assert json.loads(doc.output)["partial"] == "partial: 5 of 26 KPIs have a value"
     summary = run("summary", "--db", db, "--config", CONFIG).output
     assert summary.splitlines()[0].split(" · ")[1] == "2026-W47" and "partial" not in summary
 
@@ -74,7 +74,7 @@ def test_the_tui_opens_on_the_complete_week_and_marks_a_partial_one(db: Path) ->
             await pilot.press("right_square_bracket")
             await wait_until(pilot, lambda: app.review.week == W48)
             header = app.screen.query_one("#header").render().plain
-            assert "partial: 5 of 21 KPIs have a value" in header
+            assert "partial: 5 of 26 KPIs have a value" in header
 
     asyncio.run(main())
 

@@ -71,12 +71,12 @@ def test_arrows_move_between_kpis_and_across_panes(sample: Path, size) -> None:
         assert current(app) == ("acquisition", "signups")
         await pilot.press("up", "up")  # the first row stays the first
         assert current(app) == ("acquisition", "traffic")
-        await pilot.press(*["down"] * 5)  # past Acquisition's 5 rows
+        await pilot.press(*["down"] * 6)  # past Acquisition's 6 rows
         assert current(app) == ("activation", "onboarding_completion")
         await pilot.press("up")
-        assert current(app) == ("acquisition", "lead_quality")
-        await pilot.press(*["down"] * 19)  # 18 to the last row, one more stays there
-        assert current(app) == ("revenue", "expansion_revenue")
+        assert current(app) == ("acquisition", "new_customers")
+        await pilot.press(*["down"] * 24)  # 23 to the last row, one more stays there
+        assert current(app) == ("revenue", "price_per_seat")
 
     drive(app, size, script)
 

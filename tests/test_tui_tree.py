@@ -20,8 +20,9 @@ def test_t_opens_the_tree_which_follows_the_week_and_a_detail_opens_its_subtree(
         await pilot.press("t")
         await wait_until(pilot, lambda: isinstance(app.screen, TreeScreen))
         text = static_text(app.screen.query_one("#tree-text"))
-        assert "2026-W47 · KPI tree" in text and "share of WoW" in text
+        assert "2026-W47 · KPI tree" in text and "WoW share  YoY share" in text
         assert "├─ ! LTV" in text and "+0.22×" in text and "ARR" in text
+        assert "└─ ★ Price per seat" in text and "+$205.6k   +$880.6k" in text
         await pilot.press("left_square_bracket")
         await wait_until(
             pilot, lambda: "2026-W46" in static_text(app.screen.query_one("#tree-text"))

@@ -1,6 +1,6 @@
 """The KPI tree screen: every derived KPI with its inputs (or one KPI's subtree), each with
-its value, WoW move, state and target status, and its share of its parent's WoW change, as
-:mod:`kpireview.tree` writes it for the shell. Follows the week on screen."""
+its value, WoW move, state and target status, and its shares of its parent's WoW and YoY
+changes, as :mod:`kpireview.tree` writes it for the shell. Follows the week on screen."""
 
 from __future__ import annotations
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from kpireview import (
     bandcache,
@@ -184,9 +185,8 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
     hist = data.history_of(config, m)
     band = hist.band(week)
     missing = value is None and previous is not None
-    bare = Kpi(
+    fields: dict[str, Any] = dict(
         id=m.id,
-        flags=(),
         label=m.label,
         pillar=m.pillar,
         unit=m.unit,
@@ -214,9 +214,10 @@ def _kpi(config: Config, data: Data, m: Metric, frame: Frame) -> Kpi:
         attribution=attribute(config, m, data.get, week) if m.formula else None,
         initiatives=tuple(b.title for b in config.initiatives if m.id in b.kpis),
     )
+    bare = Kpi(flags=(), **fields)
     # The flags' sentences read the KPI's other fields: made without flags, then with them.
     found = flags.kpi_flags(bare, hist, band, s, data.changes, config.options(m).baseline_weeks)
-    return replace(bare, flags=tuple(found))
+    return Kpi(flags=tuple(found), **fields)  # made again rather than `replace`d: cheaper
 
 
 def _points(data: Data, metric_id: str, s: Series, weeks: list[date]) -> tuple[Point, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -98,7 +99,7 @@ class KeyBar(Widget):
         width = self.size.width
         bindings = self.shown_bindings()
         for spare in self.SPARE:
-            if self._line(bindings, key_style, text_style).cell_len <= width:
+            if sum(cell_len(text) for text, _, _ in self._pieces(bindings)) <= width:
                 break
             bindings = [b for b in bindings if b.id != spare]
         line = self._line(bindings, key_style, text_style)
@@ -108,20 +109,29 @@ class KeyBar(Widget):
             line.append_text(palette)
         return fit_text(line, width)
 
+    def _pieces(self, bindings: list[Binding]) -> list[tuple[str, bool, str | None]]:
+        """The line's text in pieces: (text, is a key, the key pressed when clicked)."""
+        pieces: list[tuple[str, bool, str | None]] = []
+        for _, members in groupby(bindings, lambda b: b.group or id(b)):
+            items = list(members)
+            group = items[0].group
+            pieces.append((" ", False, None))
+            for i, binding in enumerate(items):
+                text = ("" if i == 0 else " ") + self.app.get_key_display(binding)
+                pieces.append((text, True, binding.key.split(",")[0]))
+            description = group.description if group and len(items) > 1 else items[0].description
+            pieces.append((f" {description} ", False, None))
+        return pieces
+
     def _line(self, bindings: list[Binding], key_style: Style, text_style: Style) -> Text:
         """The keys on one line; grouped keys share one description ('[ ] Week')."""
         line = Text(no_wrap=True)
         self._key_spans = []
-        for _, members in groupby(bindings, lambda b: b.group or id(b)):
-            items = list(members)
-            group = items[0].group
-            line.append(" ")
-            for i, binding in enumerate(items):
-                start = line.cell_len
-                line.append(("" if i == 0 else " ") + self.app.get_key_display(binding), key_style)
-                self._key_spans.append((start, line.cell_len, binding.key.split(",")[0]))
-            description = group.description if group and len(items) > 1 else items[0].description
-            line.append(f" {description} ", text_style)
+        for text, is_key, key in self._pieces(bindings):
+            start = line.cell_len
+            line.append(text, key_style if is_key else text_style)
+            if key is not None:
+                self._key_spans.append((start, line.cell_len, key))
         return line
 
     def on_click(self, event: events.Click) -> None:

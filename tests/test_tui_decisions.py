@@ -205,9 +205,14 @@ def test_D_lists_open_first_overdue_marked_carried_over_on_top(db: Path, size) -
         await pilot.press("D")
         await wait_until(pilot, lambda: listed(app) == [5, 4, 1, 2, 3])  # open, then by due
         rows = list_text(app).splitlines()
-        assert rows[0].split()[-6:] == ["week", "KPI", "status", "owner", "due", "note"]
-        assert "2026-W45" in rows[1] and "! overdue" in rows[1] and "growth" in rows[1]
-        assert "2026-11-20" in rows[1] and "CPA above the" in rows[1]
+        wide = size[0] >= 100  # the id and the week of the decision from 100 columns
+        names = ["owner", "decision", "KPI", "status", "due"]
+        assert rows[0].split() == (["#", *names, "week"] if wide else names)
+        assert rows[1].split()[: 2 if wide else 1] == (["5", "growth"] if wide else ["growth"])
+        assert "! overdue" in rows[1] and "2026-11-20" in rows[1]
+        assert "Pause the two worst" in rows[1]  # the decision (the action), not the note
+        assert "CPA above the" not in rows[1]
+        assert ("2026-W45" in rows[1]) == wide
         assert " open " in rows[2] and " done " in rows[3]
         header = shown(app, "#decisions-header")
         assert "2 open of 5 · ! 1 overdue · today Mon 23 Nov 2026" in header
@@ -367,3 +372,50 @@ def test_escape_just_after_typing_still_asks(db: Path) -> None:
         assert field(pilot.app, "note").text == "Half"
 
     drive(new_app(db), (80, 24), script)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_n_shows_the_decision_whole_and_follows_the_cursor(db: Path, size) -> None:
+    app = new_app(db)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("D")
+        await wait_until(pilot, lambda: listed(app) == [5, 4, 1, 2, 3])
+        detail = app.screen.query_one("#decision-detail")
+        assert not detail.display  # the note on demand
+        await pilot.press("down", "n")  # decision 4
+        assert detail.display
+        text = " ".join(shown(app, "#decision-detail").split())
+        assert text.startswith("#4 Success calls every cancelling account over $500 MRR; churn")
+        assert "reviewed weekly." in text  # the whole decision, wrapped, not cut
+        assert "success · due 2026-12-04 · open · Churn · recorded 2026-W41 by ana" in text
+        assert "Why: The pricing change ships in three weeks; watch cancellations." in text
+        assert "Expected: Churn stays under 2%" in text
+        await pilot.press("up")  # decision 5
+        assert shown(app, "#decision-detail").lstrip().startswith("#5 Pause the two worst")
+        await pilot.press("n")
+        assert not detail.display
+
+    drive(app, size, script)
+
+
+def test_the_decision_pane_shows_control_characters_and_never_markup(db: Path) -> None:
+    with Store(db) as store:
+        store.add_decision(
+            "mrr", date(2026, 11, 16), "[bold]note[/bold] \x1b[31mred",
+            decision="[red]Raise[/red] prices\x1b]0;title\x07", owner="fin",
+            due=date(2026, 12, 1), expected="", author="t", status="open",
+        )  # fmt: skip
+    app = new_app(db)
+
+    async def script(pilot: Pilot) -> None:
+        await pilot.press("D")
+        await wait_until(pilot, lambda: len(listed(app)) == 6)
+        await pilot.press("down", "n")  # open ones by due: 5, then the new one
+        text = shown(app, "#decision-detail")
+        assert "[red]Raise[/red] prices␛]0;title␇" in text
+        assert "Why: [bold]note[/bold] ␛[31mred" in text
+        assert "\x1b" not in text and "\x07" not in text
+        assert "[red]Raise[/red]" in list_text(app)
+
+    drive(app, (80, 24), script)

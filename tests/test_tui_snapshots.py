@@ -108,6 +108,11 @@ def test_decisions(snap_compare, sample: Path, size) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_decisions_with_the_note(snap_compare, sample: Path, size) -> None:
+    assert snap_compare(new_app(sample), terminal_size=size, run_before=keys("D", "down", "n"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
 def test_tree(snap_compare, sample: Path, size) -> None:
     assert snap_compare(new_app(sample), terminal_size=size, run_before=keys("t"))
 

@@ -4,179 +4,38 @@ carried over into the week on screen above them. enter edits, x marks done or op
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Region
-from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from kpireview.decisions import is_overdue
-from kpireview.periods import week_label
 from kpireview.session import ERRORS
 from kpireview.tui.screens.dashboard import DashboardScreen
 from kpireview.tui.screens.decision_form import due_text
+from kpireview.tui.widgets.decision_list import (
+    OVERDUE,
+    STATUS,
+    DecisionDetail,
+    DecisionList,
+    first_line,
+)
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.message import MessageLine
 from kpireview.tui.widgets.rows import tone
-from kpireview.tui.widgets.text import ELLIPSIS, fit, fit_text
+from kpireview.tui.widgets.text import fit_text
 
 if TYPE_CHECKING:
-    from datetime import date
-
-    from textual.geometry import Size
-
     from kpireview.records import Decision
     from kpireview.review import CarriedOver, WeekReview
     from kpireview.tui.app import ReviewApp
-
-ROW = Binding.Group("Decision")
-WEEK, STATUS, DUE = 8, 9, 10
-WIDE = 100  # from this width the list shows each decision's id
-OVERDUE = "! overdue"
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Widths of the list's columns for a width (0: not shown)."""
-
-    id: int
-    kpi: int
-    owner: int
-    note: int
-
-
-def columns(width: int) -> Columns:
-    ident = 4 if width >= WIDE else 0
-    room = width - 1 - (ident + 1 if ident else 0) - WEEK - STATUS - DUE - 5
-    kpi = max(12, min(24, room * 3 // 7))
-    owner = max(7, min(12, room // 6))
-    return Columns(ident, kpi, owner, max(room - kpi - owner, 8))
-
-
-def status_word(d: Decision, today: date) -> str:
-    return OVERDUE if is_overdue(d, today) else d.status
-
-
-def first_line(text: str) -> str:
-    """The first line of a text, with an ellipsis when there is more."""
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    return lines[0].strip() + (f" {ELLIPSIS}" if len(lines) > 1 else "")
-
-
-class DecisionList(Widget, can_focus=True):
-    """The decisions, a line each under a line of column names; a cursor on the current one."""
-
-    BINDINGS = [
-        Binding("up", "cursor(-1)", "Decision", group=ROW, id="previous_decision",
-                tooltip="Previous decision"),
-        Binding("down", "cursor(1)", "Decision", group=ROW, id="next_decision",
-                tooltip="Next decision"),
-        Binding("home", "cursor(-9999)", show=False),
-        Binding("end", "cursor(9999)", show=False),
-        Binding("pageup", "cursor(-10)", show=False),
-        Binding("pagedown", "cursor(10)", show=False),
-    ]  # fmt: skip
-
-    class Chosen(Message):
-        """A decision was clicked twice (the same as enter)."""
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.items: list[Decision] = []
-        self.labels: dict[str, str] = {}
-        self.starts = 0
-        self.today: date | None = None
-        self.empty = "Loading…"
-        self.cursor = 0
-
-    @property
-    def current(self) -> Decision | None:
-        return self.items[self.cursor] if self.items else None
-
-    def show(self, items: list[Decision], keep: int | None, empty: str) -> None:
-        """New items; the cursor stays on the decision ``keep`` when it is still listed."""
-        ids = [d.id for d in items]
-        self.items, self.empty = items, empty
-        if keep in ids:
-            self.cursor = ids.index(keep)
-        self.cursor = max(0, min(self.cursor, len(items) - 1))
-        self.refresh(layout=True)
-        self.call_after_refresh(self.scroll_cursor_visible)
-
-    def action_cursor(self, step: int) -> None:
-        if self.items:
-            self.cursor = max(0, min(self.cursor + step, len(self.items) - 1))
-            self.refresh()
-            self.scroll_cursor_visible()
-
-    def scroll_cursor_visible(self) -> None:
-        container = self.parent
-        if isinstance(container, Widget) and container.is_scrollable:
-            row = Region(0, self.virtual_region.y + 1 + self.cursor, self.size.width, 1)
-            container.scroll_to_region(row, animate=False, immediate=True)
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None or not 0 < offset.y <= len(self.items):
-            return
-        self.focus()
-        if self.cursor == offset.y - 1 and event.chain > 1:
-            self.post_message(self.Chosen())
-        self.cursor = offset.y - 1
-        self.refresh()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return 1 + max(len(self.items), 1)
-
-    def render(self) -> Text:
-        width = self.size.width
-        cols = columns(width)
-        dim = tone(self, "dim")
-        names = [("#", cols.id), ("week", WEEK), ("KPI", cols.kpi), ("status", STATUS),
-                 ("owner", cols.owner), ("due", DUE), ("note", cols.note)]  # fmt: skip
-        head = " " + " ".join(
-            f"{name:>{w}}" if name == "#" else f"{name:<{w}}" for name, w in names if w
-        )
-        lines = [fit_text(Text(head, "bold"), width)]
-        if not self.items:
-            lines.append(fit_text(Text(f" {self.empty}", dim), width))
-        for i, d in enumerate(self.items):
-            lines.append(self._row(d, cols, width, i == self.cursor and self.has_focus))
-        return Text("\n", no_wrap=True).join(lines)
-
-    def _row(self, d: Decision, cols: Columns, width: int, cursor: bool) -> Text:
-        status = status_word(d, self.today) if self.today else d.status
-        style = {OVERDUE: tone(self, "bad"), "open": None}.get(status, tone(self, "dim"))
-        line = Text(" ", no_wrap=True, end="")
-        if cols.id:
-            line.append(f"{d.id:>{cols.id}} ", tone(self, "dim"))
-        line.append(f"{week_label(d.week, self.starts):<{WEEK}} ")
-        line.append(f"{fit(self.labels.get(d.metric, d.metric), cols.kpi):<{cols.kpi}} ")
-        line.append(f"{status:<{STATUS}} ", style)
-        line.append(f"{fit(d.owner, cols.owner):<{cols.owner}} ")
-        line.append(f"{d.due.isoformat() if d.due else '–':<{DUE}} ")
-        line.append(fit(first_line(d.note), cols.note))
-        line = fit_text(line, width)
-        if cursor:
-            line.stylize("reverse")
-        return line
 
 
 class DecisionsScreen(Screen[None]):
@@ -190,6 +49,8 @@ class DecisionsScreen(Screen[None]):
                 tooltip="Edit the decision (its earlier text is kept)"),
         Binding("x", "toggle_done", "Done/open", id="toggle_decision",
                 tooltip="Mark the decision done, or open again"),
+        Binding("n", "note", "Note", id="decision_note",
+                tooltip="Show the decision whole: what, why (the note), what is expected"),
         Binding("h", "history", "History", id="decision_history",
                 tooltip="Every revision of the decision: who changed what, when"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter_decisions",
@@ -212,6 +73,7 @@ class DecisionsScreen(Screen[None]):
         with VerticalScroll(id="decisions-body"):
             yield Static(id="carried")
             yield DecisionList(id="decision-list")
+        yield DecisionDetail(id="decision-detail")
         yield Input(placeholder="KPI or owner (esc clears)", id="decisions-filter")
         yield MessageLine(id="decisions-status")
         yield KeyBar()
@@ -332,6 +194,23 @@ class DecisionsScreen(Screen[None]):
         field = self.query_one("#decisions-filter", Input)
         field.set_class(bool(field.value.strip()), "-shown")
         self.query_one(DecisionList).focus()
+
+    def action_note(self) -> None:
+        """Show or hide the current decision whole (hidden again with n)."""
+        self.query_one(DecisionDetail).toggle_class("-shown")
+        self._show_detail()
+
+    def on_decision_list_moved(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one(DecisionDetail)
+        if detail.has_class("-shown"):
+            app = self.review_app
+            d = self.query_one(DecisionList).current
+            metric = app.config.by_id.get(d.metric) if d else None
+            label = metric.label if metric else (d.metric if d else "")
+            detail.show_decision(d, label, app.config.review.week_starts, app.today)
 
     def on_decision_list_chosen(self) -> None:
         self.action_edit()

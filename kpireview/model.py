@@ -179,6 +179,11 @@ class WeekReview:
         return [k for p in self.pillars for k in p.kpis]
 
     @property
+    def decided(self) -> frozenset[str]:
+        """The KPIs with an open decision (recorded in this week or before)."""
+        return frozenset(d.metric for d in self.open_actions)
+
+    @property
     def in_order(self) -> list[Kpi]:
         """Every KPI, the North Star first."""
         rest = [k for k in self.kpis if k.id != self.north_star]

@@ -37,7 +37,10 @@ def keys(*presses: str):
     return run_before
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+LAYOUTS = [(80, 24), (120, 40), (140, 40), (160, 45)]  # one column up to 140; the grid at 160
+
+
+@pytest.mark.parametrize("size", LAYOUTS, ids=[f"{w}x{h}" for w, h in LAYOUTS])
 def test_dashboard(snap_compare, sample: Path, size) -> None:
     assert snap_compare(
         new_app(sample), terminal_size=size, run_before=keys("down", "down", "down")

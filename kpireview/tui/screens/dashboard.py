@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from kpireview.config import Pillar
 from kpireview.tui.widgets.header import ReviewHeader
 from kpireview.tui.widgets.keybar import KeyBar
-from kpireview.tui.widgets.rows import PillarPane, columns
+from kpireview.tui.widgets.rows import PillarPane, columns, min_width
 from kpireview.tui.widgets.status import StatusLine
 from kpireview.workcopy import copy_note, is_working_copy
 
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from kpireview.config import Config
     from kpireview.review import Kpi, WeekReview
 
-WIDE = 120  # columns from which the panes sit in a 2×2 grid
 STAR_ID = "north_star"  # the North Star's pane: pane-north_star
 STAR_SPARK_MAX = 52  # cells: two dot columns for each of the history's weeks, or fewer
 CHROME = 2 + 1 + 2  # header, footer, and a status line of two lines
@@ -120,24 +119,42 @@ class DashboardScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         width, height = event.size
-        wide = self._wide(width, height)
-        self.set_class(wide, "-wide")
-        tall = wide and 2 * self._tallest() <= self._room(height - self._star_lines())
+        grid = self._grid(width, height)
+        self.set_class(grid is not None, "-wide")
+        panes = self.query_one("#panes")
+        if grid is None:
+            panes.styles.grid_rows = None
+            for pane in self.query(PillarPane):
+                pane.set_row_height(1)
+            return
+        panes.styles.grid_size_rows = len(grid)
+        panes.styles.grid_rows = " ".join(str(lines + 2) for lines in grid)  # with borders
+        ids = [p.id for p in self.config.pillars]
         for pane in self.query(PillarPane):
-            pane.set_row_height(2 if tall else 1)
+            lines = grid[ids.index(pane.pillar_id) // 2] if pane.pillar_id in ids else 0
+            pane.set_row_height(2 if lines and 2 * len(pane.metrics) <= lines else 1)
 
-    def _tallest(self) -> int:
+    def _grid(self, width: int, height: int) -> list[int] | None:
+        """The lines inside each row of panes of the 2×2 grid, or None for one column: the
+        grid needs each pane wide enough for a row with its sparkline, and every row of
+        panes tall enough for its KPIs. The lines are shared as the KPIs need them, so that
+        a pane with room shows two lines per KPI rather than empty lines."""
+        if width // 2 - 2 < min_width():
+            return None
         pillars = self.config.pillars
-        return max((len(self.config.in_pillar(p.id)) for p in pillars), default=0)
-
-    @staticmethod
-    def _room(height: int) -> int:
-        """Rows inside a pane of the 2×2 grid."""
-        return (height - CHROME) // 2 - 2
+        needs = [
+            max(len(self.config.in_pillar(p.id)) for p in pillars[i : i + 2])
+            for i in range(0, len(pillars), 2)
+        ]
+        inner = height - CHROME - self._star_lines() - 2 * len(needs)  # borders
+        if not needs or sum(needs) > inner:
+            return None
+        lines = [need * inner // sum(needs) for need in needs]
+        lines[-1] += inner - sum(lines)  # what rounding left
+        return lines
 
     def _wide(self, width: int, height: int) -> bool:
-        """A 2×2 grid when wide enough and each pane's rows fit in half the height."""
-        return width >= WIDE and self._tallest() <= self._room(height - self._star_lines())
+        return self._grid(width, height) is not None
 
     def _star_lines(self) -> int:
         """Lines the North Star's row takes above the grid (a border on each side)."""
@@ -166,9 +183,9 @@ class DashboardScreen(Screen[None]):
         """Put a review's numbers in the panes (built once, in compose) and the header."""
         self.query_one(ReviewHeader).show(review)
         self._handled = review.handled
-        kpis = {k.id: k for k in review.kpis}
+        kpis, decided = {k.id: k for k in review.kpis}, review.decided
         for pane in self.query(PillarPane):
-            pane.show(kpis)
+            pane.show(kpis, decided)
         self._show_status(keep=True)  # a message ("Saved decision 6") outlives a reload
         db = self.app.db_path  # type: ignore[attr-defined]
         if not self._told_copy and is_working_copy(db):

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from kpireview import presentation
 from kpireview.tui.widgets.keybar import KeyBar
+from kpireview.tui.widgets.rows import DECIDED
 
 
 class HelpScreen(Screen[None]):
@@ -71,6 +72,7 @@ def help_text() -> tuple[Group, Group]:
     global_keys = [b for b in ReviewApp.BINDINGS if isinstance(b, Binding)]
     palette = Binding("ctrl+p", "command_palette", tooltip="Command palette: every action by name")
     legend = [Text(f" {line}") for line in presentation.LEGEND]
+    legend.append(Text(f" {DECIDED} after a KPI's name: it has an open decision"))
     review = Group(
         Text("kpireview — keys", style="bold underline"),
         Text(),

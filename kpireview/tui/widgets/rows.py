@@ -21,7 +21,14 @@ from textual.widget import Widget
 from kpireview import presentation, units
 from kpireview.text import safe
 from kpireview.tui import charts
-from kpireview.tui.widgets.text import STATE_TONE, fit, foreground, rules_text, target_text
+from kpireview.tui.widgets.text import (
+    STATE_TONE,
+    TARGET_FORMS,
+    fit,
+    foreground,
+    rules_text,
+    target_text,
+)
 
 if TYPE_CHECKING:
     from textual.geometry import Size
@@ -32,7 +39,9 @@ if TYPE_CHECKING:
 
 VALUE, WOW, STATUS = 8, 8, 9
 FIXED = 3 + 1 + VALUE + 1 + WOW + 2 + STATUS + 1  # symbol, gaps and the fixed columns
-SPARK_MAX, SPARK_MIN, LABEL_MIN = 26, 6, 22
+SPARK_MAX, SPARK_MIN = 52, 20  # a sparkline shorter than SPARK_MIN cells is not drawn
+LABEL_MIN, LABEL_FLOOR = 22, 16  # the label gives up cells down to LABEL_FLOOR for one
+DECIDED = "✎"  # after the label of a KPI with an open decision
 KPI = Binding.Group("KPI")
 
 
@@ -45,13 +54,21 @@ class Columns:
 
 
 def columns(width: int, spark_max: int = SPARK_MAX) -> Columns:
-    """The label gets at least LABEL_MIN cells; the sparkline what is left, up to
-    ``spark_max`` (a pane's own: the North Star's line takes all the room)."""
+    """The label gets LABEL_MIN cells, or down to LABEL_FLOOR to keep a sparkline of
+    SPARK_MIN; the sparkline what is left, up to ``spark_max`` (a pane's own: the North
+    Star's line takes all the room). Too narrow for both: no sparkline."""
     room = width - FIXED
     spark = min(spark_max, room - LABEL_MIN - 1)
     if spark < SPARK_MIN:
+        spark = SPARK_MIN if room - SPARK_MIN - 1 >= LABEL_FLOOR else 0
+    if not spark:
         return Columns(max(room, 1), 0)
     return Columns(room - spark - 1, spark)
+
+
+def min_width() -> int:
+    """The narrowest row with a label of LABEL_FLOOR and a sparkline of SPARK_MIN cells."""
+    return FIXED + LABEL_FLOOR + 1 + SPARK_MIN
 
 
 def tone(widget: Widget, name: str | None) -> Style:
@@ -68,9 +85,12 @@ def tone(widget: Widget, name: str | None) -> Style:
         return Style()
 
 
-def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Text]:
-    """One KPI: symbol, label, value, WoW, target status, sparkline; on a second line (when
-    ``height`` is 2) its YoY, target and signals, beside a sparkline two lines high."""
+def row_lines(
+    widget: Widget, kpi: Kpi, width: int, height: int = 1, decided: bool = False
+) -> list[Text]:
+    """One KPI: symbol, label (marked when it has an open decision), value, WoW, target
+    status, sparkline; on a second line (when ``height`` is 2) its YoY, target and signals,
+    beside a sparkline two lines high."""
     cols = columns(width, getattr(widget, "spark_max", SPARK_MAX))
     state = presentation.state(kpi)
     status = kpi.target.status if kpi.target else None
@@ -78,7 +98,8 @@ def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Tex
     wow_tone = {"good": "good", "bad": "bad"}.get(presentation.wow_tone(kpi) or "")
     first = Text(no_wrap=True, end="")
     first.append(f" {presentation.SYMBOLS[state]} ", tone(widget, STATE_TONE[state]))
-    first.append(f"{fit(kpi.label, cols.label):<{cols.label}} ")
+    label = f"{fit(kpi.label, cols.label - 2)} {DECIDED}" if decided else fit(kpi.label, cols.label)
+    first.append(f"{label:<{cols.label}} ")
     first.append(f"{fit(kpi.fmt(kpi.value), VALUE):>{VALUE}} ", "bold")
     first.append(f"{fit(wow, WOW):>{WOW}}  ", tone(widget, wow_tone))
     first.append(
@@ -87,7 +108,9 @@ def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Tex
     lines = [first]
     if height > 1:
         room = width - 3 - (cols.spark + 1 if cols.spark else 0)
-        second = Text(f"   {fit(_more(kpi), room):<{room}} ", tone(widget, "dim"), no_wrap=True)
+        second = Text(
+            f"   {fit(_more(kpi, room), room):<{room}} ", tone(widget, "dim"), no_wrap=True
+        )
         lines.append(second)
     if cols.spark:
         values = tuple(p.value for p in kpi.history)
@@ -98,13 +121,19 @@ def row_lines(widget: Widget, kpi: Kpi, width: int, height: int = 1) -> list[Tex
     return lines
 
 
-def _more(kpi: Kpi) -> str:
-    parts = [f"YoY {units.change(kpi.yoy.abs, kpi.yoy.rel, kpi.unit)}"]
-    if kpi.target is not None:
-        parts.append(f"target {target_text(kpi)}")
-    if rules_text(kpi):
-        parts.append(rules_text(kpi))
-    return " · ".join(parts)
+def _more(kpi: Kpi, room: int) -> str:
+    """YoY, target and signals in ``room`` cells: the signals go first, then the target's date
+    and words get shorter, then YoY, so that the value expected by now is never cut."""
+    yoy = f"YoY {units.change(kpi.yoy.abs, kpi.yoy.rel, kpi.unit)}"
+    targets = [f"target {target_text(kpi, form)}" for form in TARGET_FORMS] if kpi.target else []
+    candidates = [_joined(yoy, *targets[:1], rules_text(kpi))]
+    candidates += [_joined(yoy, t) for t in targets] + targets
+    fitting = [c for c in candidates if len(c) <= room]
+    return fitting[0] if fitting else min(candidates, key=len)
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(p for p in parts if p)
 
 
 class PillarPane(Widget, can_focus=True):
@@ -139,6 +168,7 @@ class PillarPane(Widget, can_focus=True):
         self.pillar_id = pillar.id
         self.metrics = metrics
         self.kpis: dict[str, Kpi] = {}
+        self.decided: frozenset[str] = frozenset()  # KPIs with an open decision
         self.cursor = 0
         self.row_height = 1
         self.spark_max = SPARK_MAX
@@ -155,8 +185,8 @@ class PillarPane(Widget, can_focus=True):
     def row_kpis(self) -> list[Kpi | None]:
         return [self.kpis.get(m.id) for m in self.metrics]
 
-    def show(self, kpis: dict[str, Kpi]) -> None:
-        self.kpis = kpis
+    def show(self, kpis: dict[str, Kpi], decided: frozenset[str] = frozenset()) -> None:
+        self.kpis, self.decided = kpis, decided
         self.refresh()
 
     def set_row_height(self, height: int) -> None:
@@ -225,7 +255,7 @@ class PillarPane(Widget, can_focus=True):
             )
             rows = [label] + [Text("")] * (self.row_height - 1)
         else:
-            rows = row_lines(self, kpi, width, self.row_height)
+            rows = row_lines(self, kpi, width, self.row_height, kpi.id in self.decided)
         if index == self.cursor and self.has_focus:
             for line in rows:
                 line.stylize("reverse")
@@ -264,7 +294,7 @@ class PillarPane(Widget, can_focus=True):
     def _row_lines(self, index: int, width: int) -> list[Text]:
         """`row`, kept for the row's other lines (Textual asks for one line at a time)."""
         kpi = self.kpis.get(self.metrics[index].id)
-        key = (index, width, id(kpi), self.cursor, self.has_focus)
+        key = (index, width, id(kpi), self.cursor, self.has_focus, self.decided)
         cached = self._last_row
         if cached is None or cached[0] != key:
             cached = self._last_row = (key, self.row(index, width))

@@ -58,17 +58,27 @@ def safe_text(text: Text) -> Text:
     return out
 
 
-def target_text(kpi: Kpi) -> str:
-    """The KPI's target in words: '4.5% by 31 Mar 2027 (4.3% expected now)', '≤ $45.00'."""
+TARGET_FORMS = ("long", "month", "short")  # target_text's forms, longest first
+
+
+def target_text(kpi: Kpi, form: str = "long") -> str:
+    """The KPI's target in words: '4.5% by 31 Mar 2027 (4.3% expected now)', '≤ $45.00'.
+
+    Shorter forms shorten the date and the words, never the values: 'month' reads '4.5% by
+    Mar 2027 (4.3% expected now)', 'short' '4.5% by 03/27, 4.3% now'."""
     t = kpi.target
     if t is None:
         return ""
     if t.criterion == "reach" and t.by is not None:
-        text = f"{kpi.fmt(t.value)} by {t.by.day} {t.by:%b %Y}"
+        by = {"long": f"{t.by.day} {t.by:%b %Y}", "month": f"{t.by:%b %Y}"}.get(form)
+        if by is None:
+            text = f"{kpi.fmt(t.value)} by {t.by:%m/%y}"
+            return text + (f", {kpi.fmt(t.expected)} now" if t.expected is not None else "")
+        text = f"{kpi.fmt(t.value)} by {by}"
         return text + (f" ({kpi.fmt(t.expected)} expected now)" if t.expected is not None else "")
     word = "≥" if t.criterion == "stay_above" else "≤"
     plan = f"{t.metric} " if t.metric else ""
-    reason = f" ({t.reason})" if t.reason else ""
+    reason = f" ({t.reason})" if t.reason and form == "long" else ""
     return f"{word} {plan}{kpi.fmt(t.value)}{reason}"
 
 

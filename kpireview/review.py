@@ -140,10 +140,12 @@ def _partial(config: Config, data: Data, week: date) -> str:
 
 
 def change(value: float | None, other: float | None) -> Change:
-    """`abs` = value − other; `rel` = value / other − 1, null when other is missing or 0."""
+    """`abs` = value − other; `rel` = (value − other) / |other| (value / other − 1 for a
+    positive other; its sign is the change's for a negative one), null when other is missing
+    or 0."""
     if value is None or other is None:
         return Change(None, None)
-    rel = value / other - 1 if other != 0 else None
+    rel = value / other - 1 if other > 0 else (value - other) / -other if other else None
     return Change(value - other, rel if rel is not None and math.isfinite(rel) else None)
 
 

@@ -188,7 +188,7 @@ def test_abs_and_rel_agree(value: float, other: float) -> None:
     if other == 0:
         assert c.rel is None
     else:
-        assert c.abs == pytest.approx(other * c.rel, rel=1e-9, abs=1e-9)
+        assert c.abs == pytest.approx(abs(other) * c.rel, rel=1e-9, abs=1e-9)
 
 
 @given(st.floats(allow_nan=False), st.floats(allow_nan=False))

@@ -74,7 +74,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     closed_at = store.closed_at()
     since = None if around is None else _window_start(config, around)
     restated = history.by_week(history.load(store, since=since))
-    if since is None:
+    if since is None or around is None:
         series = store.load_snapshots()
     else:
         series = store.load_snapshots(since)

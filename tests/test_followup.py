@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -61,4 +60,6 @@ def test_the_notes_and_the_carried_over_items_say_how_the_decision_is_doing(
     notes = run("export", "--db", db, "--config", CONFIG).output
     carried = notes[notes.index("## Open actions") :]
     line = next(x for x in carried.splitlines() if "Expected: +1 pt by 2026-W50" in x)
-    assert re.fullmatch(r"  - Expected: \+1 pt by 2026-W50 \((met|on track|off track) so far\)\.", line)
+    assert re.fullmatch(
+        r"  - Expected: \+1 pt by 2026-W50 \((met|on track|off track) so far\)\.", line
+    )

@@ -10,7 +10,7 @@ from kpireview import config, export, notes, review
 from kpireview.store import Store
 from tests.conftest import CONFIG, run
 
-EVIL = "<script>alert(1)</script><img src=x onerror=alert(2)> \x1b]52;c;aGk=\x07 \u202e & \"q\""
+EVIL = '<script>alert(1)</script><img src=x onerror=alert(2)> \x1b]52;c;aGk=\x07 \u202e & "q"'
 VOID = {"meta", "br", "rect", "line", "polyline", "circle"}
 
 

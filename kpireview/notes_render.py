@@ -83,8 +83,10 @@ th,td{border:1px solid #d1d9e0;padding:.25em .6em;vertical-align:top}
 th{background:#f6f8fa;text-align:left}
 td.r{text-align:right;white-space:nowrap}
 code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.95em}
-li{margin:.35em 0;overflow:hidden}
-li svg{float:left;margin:0 .8em .2em 0;border:1px solid #eaeef2}
+li{margin:.35em 0}
+li.flag{display:flex;gap:.8em;align-items:flex-start;list-style:none;margin-left:-1.2em}
+li.flag svg{flex:none;border:1px solid #eaeef2}
+li.flag ul{margin:.2em 0;padding-left:1.2em;color:#57606a}
 """.strip()
 
 
@@ -128,8 +130,15 @@ def _html_block(block: Block) -> str:
 
 
 def _html_item(item: Item) -> str:
+    """A list item; one with a chart: the chart beside its text and sub-items."""
     kids = "".join(f"<li>{_html_inline(c)}</li>" for c in item.children)
-    return f"<li>{_html_inline(item.spans)}{f'<ul>{kids}</ul>' if kids else ''}</li>"
+    kids = f"<ul>{kids}</ul>" if kids else ""
+    charts = [s for s in item.spans if s.kind == "chart"]
+    if not charts:
+        return f"<li>{_html_inline(item.spans)}{kids}</li>"
+    rest = tuple(s for s in item.spans if s.kind != "chart")
+    drawn = _html_inline(tuple(charts))
+    return f'<li class="flag">{drawn}<div>{_html_inline(rest).strip()}{kids}</div></li>'
 
 
 def _html_inline(spans: Inline) -> str:
@@ -150,6 +159,7 @@ def _html_inline(spans: Inline) -> str:
 
 W, H, PAD = 220, 56, 4
 LINE = "#0969da"
+BAND = "#cfe8fc"  # the expected band
 COLOUR = {"good": "#1a7f37", "bad": "#cf222e", None: "#57606a"}
 
 
@@ -179,11 +189,11 @@ def chart(k: Kpi) -> str:
 
     parts = []
     if lim is not None:
-        left = PAD if lim.method == "flat" else x(len(values) - 1) - 3
-        right = W - PAD if lim.method == "flat" else x(len(values) - 1) + 3
+        left = PAD if lim.method == "flat" else x(len(values) - 1) - 4
+        right = W - PAD if lim.method == "flat" else x(len(values) - 1) + 4
         parts.append(
             f'<rect x="{left}" y="{y(lim.upper)}" width="{round(right - left, 1)}" '
-            f'height="{round(y(lim.lower) - y(lim.upper), 1)}" fill="#ddf4ff"/>'
+            f'height="{round(y(lim.lower) - y(lim.upper), 1)}" fill="{BAND}"/>'
         )
     if target is not None:
         parts.append(

@@ -9,7 +9,7 @@ initiatives. :mod:`kpireview.notes_render` writes it as markdown or HTML.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from kpireview import units
 from kpireview.model import CarriedOver, Kpi, WeekReview
@@ -98,8 +98,8 @@ def summary(review: WeekReview) -> str:
         parts.append("targets: " + ", ".join(f"{n} {word}" for n, word in targets if n))
     made = len(review.decisions)
     parts.append(f"{plural(made, 'decision') if made else 'no decision'} this week")
-    opened = review.carried_over
-    overdue = sum(x.overdue for x in opened)
+    opened = earlier_actions(review)
+    overdue = sum(late for _, _, late in opened)
     parts.append(
         f"{plural(len(opened), 'action')} open from earlier weeks"
         + (f" ({overdue} overdue)" if overdue else "")
@@ -218,7 +218,9 @@ def _decided(doc: Doc, review: WeekReview) -> None:
     items = []
     for d in review.decisions:
         head = _who(d) + ("" if d.status == "open" else f", {d.status}")
-        kids = [text(f"On {labels.get(d.metric, d.metric)}: {sentence(d.note)}")]
+        kpi = labels.get(d.metric, d.metric)
+        why = f"On {kpi}: {sentence(d.note)}" if d.note and d.decision else f"On {kpi}."
+        kids = [text(why)]
         if d.expected:
             kids.append(text(f"Expected: {sentence(d.expected)}"))
         items.append(Item(text(strong(_action(d)), head), tuple(kids)))
@@ -236,14 +238,35 @@ def _closed(doc: Doc, review: WeekReview) -> None:
     doc.section("Closed this week", Bullets(tuple(items)) if items else Para(text("None closed.")))
 
 
+def earlier_actions(review: WeekReview) -> list[tuple[Decision, CarriedOver | None, bool]]:
+    """The decisions still open from earlier weeks, each with how its KPI moved (None for a
+    KPI no longer in the config) and whether it is overdue."""
+    carried = {c.decision.id: c for c in review.carried_over}
+    after = review.week + timedelta(days=7)  # overdue as of the day after the reviewed week
+    out = []
+    for d in review.open_actions:
+        if d.week < review.week:
+            c = carried.get(d.id)
+            out.append((d, c, c.overdue if c is not None else d.overdue(after)))
+    return out
+
+
 def _open(doc: Doc, review: WeekReview) -> None:
     items = []
-    for c in review.carried_over:
-        late = (", ", strong("overdue")) if c.overdue else ()
-        items.append(Item(text(strong(_action(c.decision)), _who(c.decision), *late),
-                          _since(c, review)))  # fmt: skip
+    for d, c, overdue in earlier_actions(review):
+        late = (", ", strong("overdue")) if overdue else ()
+        kids = _since(c, review) if c is not None else _why(d)
+        items.append(Item(text(strong(_action(d)), _who(d), *late), kids))
     body = Bullets(tuple(items)) if items else Para(text("None open from earlier weeks."))
     doc.section("Open actions", body)
+
+
+def _why(d: Decision) -> tuple[Inline, ...]:
+    """The decision's reason (unless it is already its action) and its expected effect."""
+    kids = [text(f"Why: {sentence(d.note)}")] if d.note and d.decision else []
+    if d.expected:
+        kids.append(text(f"Expected: {sentence(d.expected)}"))
+    return tuple(kids)
 
 
 def _action(d: Decision) -> str:
@@ -265,7 +288,7 @@ def _since(c: CarriedOver, review: WeekReview) -> tuple[Inline, ...]:
     if k.target is not None and k.target.value is not None:
         moved += f" (target {k.fmt(k.target.value)})"
     kids = [text(sentence(moved))]
-    if d.note:
+    if d.note and d.decision:
         kids.append(text(f"Why: {sentence(d.note)}"))
     if d.expected:
         verdict = f" ({c.follow_up.rsplit(': ', 1)[-1]} so far)" if c.follow_up else ""

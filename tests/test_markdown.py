@@ -237,3 +237,25 @@ def test_sparkline_blocks() -> None:
     assert sparkline([1.0, 2.0, 3.0, 8.0]) == "▁▂▃█"
     assert sparkline([None, 5.0, 5.0]) == "·▄▄"
     assert sparkline([None, None]) == "··"
+
+
+def test_decision_lines_without_a_note_or_an_action_or_a_kpi(
+    sample_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "d.db"
+    db.write_bytes(sample_db.read_bytes())
+    with Store(db) as store:
+        store.add_decision("mrr", date(2026, 11, 16), note="", decision="Raise prices.")
+        store.add_decision("arpu", date(2026, 11, 16), note="Only a note;", decision="")
+        store.add_decision("gone_kpi", date(2026, 11, 2), note="why", decision="Old action")
+    text = export.markdown(model(db))
+    decided = text.split("## Decisions this week\n\n")[1].split("\n\n")[0].splitlines()
+    assert decided == [
+        "- **Raise prices**",
+        "  - On MRR.",
+        "- **Only a note**",
+        "  - On ARPU.",
+    ]
+    opened = text.split("## Open actions\n\n")[1].split("\n\n")[0]
+    assert opened.count("**Old action**") == 1 and "  - Why: why." in opened
+    assert "3 actions open from earlier weeks" in text.split("\n\n")[1]

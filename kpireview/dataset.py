@@ -38,6 +38,7 @@ class Data:
     histories: dict[tuple, bands.History] = field(default_factory=dict)  # see `history_of`
     band_cache: BandCache | None = None  # where computed bands are kept between runs
     points: dict[str, dict[date, Point]] = field(default_factory=dict)  # see `_points`
+    closed_at: dict[int, str] = field(default_factory=dict)  # decision id → when it was closed
 
     def __post_init__(self) -> None:
         for metric_id, segment in sorted(self.series):
@@ -70,14 +71,15 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
     weeks, reads everything. A locked range outside its KPI's data is a ConfigError.
     """
     decisions = store.decisions()
+    closed_at = store.closed_at()
     since = None if around is None else _window_start(config, around)
     restated = history.by_week(history.load(store, since=since))
-    if since is None:
+    if since is None or around is None:
         series = store.load_snapshots()
     else:
         series = store.load_snapshots(since)
         for (metric_id, week), value in store.load_points(
-            _points_referred(config, decisions)
+            _points_referred(config, decisions, closed_at, around)
         ).items():
             series.setdefault((metric_id, ""), {})[week] = value
     reasons: dict[tuple[str, date], str] = {}
@@ -86,6 +88,7 @@ def load(config: Config, store: Store, around: date | None = None) -> Data:
             series[(metric.id, "")] = _derived(metric, series, reasons)
     weeks = sorted({w for s in series.values() for w in s})
     data = Data(series, reasons, decisions, weeks, restatements=restated)
+    data.closed_at = closed_at
     check_locks(config, data)
     data.changes = process.Changes.load(store, _initiative_dividers(config))
     data.monthly = months.Monthly(config.by_id, data)
@@ -114,18 +117,30 @@ def check_locks(config: Config, data: Data) -> None:
         )
 
 
-def _points_referred(config: Config, decisions: list[Decision]) -> set[tuple[str, date]]:
+def _points_referred(
+    config: Config, decisions: list[Decision], closed_at: dict[int, str], week: date
+) -> set[tuple[str, date]]:
     """(metric, week) values read from before the window: pacing baselines and the KPI of
-    each open decision in its week, derived KPIs through their inputs."""
+    each open decision, or one closed around ``week``, in its week, derived KPIs through
+    their inputs."""
     starts = config.review.week_starts
     wanted = {
         (m.id, week_start(t.start, starts)) for m in config.metrics for t in m.targets if t.start
     }
     wanted |= {
-        (d.metric, d.week) for d in decisions if d.status == "open" and d.metric in config.by_id
+        (d.metric, d.week)
+        for d in decisions
+        if (d.status == "open" or closed_near(closed_at.get(d.id, ""), week))
+        and d.metric in config.by_id
     }
     leaves = graph.leaves(config.by_id)
     return {(leaf, week) for metric_id, week in wanted for leaf in leaves[metric_id]}
+
+
+def closed_near(closed: str, week: date) -> bool:
+    """Whether a decision closed at ``closed`` (a stored timestamp) counts as closed in the
+    review of ``week``: in that week or in the week after it, when its meeting is held."""
+    return week.isoformat() <= closed[:10] < (week + 2 * WEEK).isoformat()
 
 
 def _derived(metric: Metric, series: dict, reasons: dict) -> Series:

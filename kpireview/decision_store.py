@@ -149,6 +149,16 @@ class DecisionStore:
         except ValueError as exc:
             raise StoreError(f"{self.path}: decision {row.get('id')}: {exc}") from None
 
+    def closed_at(self) -> dict[int, str]:
+        """When each closed decision (done or dropped) was closed: the time its last open text
+        was replaced, or its creation for one recorded closed."""
+        rows = self.conn.execute(
+            """SELECT d.id, coalesce((SELECT max(r.revised_at) FROM decision_revisions r
+               WHERE r.decision_id = d.id AND r.status = 'open'), d.created_at)
+               FROM decisions d WHERE d.status != 'open'"""
+        )
+        return {row[0]: row[1] or "" for row in rows}
+
     def revisions(self, decision_id: int) -> list[Revision]:
         rows = self.db.query(
             """SELECT decision_id, note, decision, owner, due, status, expected, author,

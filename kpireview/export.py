@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import fields, is_dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from kpireview import units
@@ -115,6 +115,11 @@ def to_dict(review: WeekReview) -> dict[str, Any]:
              "then": c.then, "now": c.now}
             for c in review.carried_over
         ],
+        "closed": [
+            {**_plain(c.decision), "message": c.message, "closed": c.closed,
+             "then": c.then, "now": c.now}
+            for c in review.closed
+        ],
     }  # fmt: skip
 
 
@@ -134,6 +139,8 @@ def _kpi_dict(k: Kpi, week_starts: int) -> dict[str, Any]:
     out["flagged"] = k.flagged
     out["state"] = state(k)
     del out["attribution"]
+    for flag in out["flags"]:
+        del flag["plain"]  # the notes' wording of the message
     out["contributions"], out["contributions_total"] = _contributions(k)
     return out
 
@@ -194,74 +201,18 @@ def md(text: str) -> str:
 
 
 def markdown(review: WeekReview) -> str:
-    """The meeting notes: deterministic, so the same database gives the same bytes."""
-    parts = [
-        f"# {md(review.title)} — {review.label}",
-        "",
-        f"{review.span}. " + md(header_lines(review)[1]) + ". " + md(header_lines(review)[2]) + ".",
-        "",
-    ]
-    if review.star is not None:
-        parts += ["## North Star", "", *_md_table((review.star,)), ""]
-    for pillar in review.pillars:
-        parts += [f"## {md(pillar.label)}", "", *_md_table(pillar.kpis), ""]
-    parts += _md_flags(review)
-    if review.initiatives:
-        parts += ["## Initiatives", ""]
-        for head, said in review.initiatives:
-            parts += [f"- **{md(head)}**", *(f"  - {md(text)}" for text in said)]
-        parts.append("")
-    parts += _md_process_changes(review)
-    parts += _md_restatements(review)
-    parts += _md_decisions("Decisions this week", review.decisions, review)
-    parts += _md_open(review)
-    parts += _md_carried(review)
-    return "\n".join(parts).rstrip("\n") + "\n"
+    """The meeting notes (see :mod:`kpireview.notes`): deterministic, so the same database
+    gives the same bytes."""
+    from kpireview import notes, notes_render
+
+    return notes_render.markdown(notes.build(review))
 
 
-def _md_table(kpis: tuple[Kpi, ...]) -> list[str]:
-    rows = [
-        "| | KPI | Value | WoW | YoY | Target | Status |",
-        "|---|---|---:|---:|---:|---|---|",
-    ]
-    for k in kpis:
-        target = _target_text(k)
-        status = STATUS_TEXT[k.target.status if k.target else None]
-        rules = ", ".join(dict.fromkeys(RULE_TEXT[f.rule] for f in k.flags if f.rule != "target"))
-        status = "; ".join(x for x in (status, rules) if x)
-        cells = [
-            SYMBOLS[state(k)],
-            k.label,
-            k.fmt(k.value),
-            units.change(k.wow.abs, k.wow.rel, k.unit),
-            units.change(k.yoy.abs, k.yoy.rel, k.unit),
-            target,
-            status,
-        ]
-        rows.append("| " + " | ".join(md(c) for c in cells) + " |")
-    return rows
+def html(review: WeekReview) -> str:
+    """The same notes as one self-contained HTML page, for mail and wikis."""
+    from kpireview import notes, notes_render
 
-
-def _target_text(k: Kpi) -> str:
-    t = k.target
-    if t is None:
-        return ""
-    if t.criterion == "reach" and t.by:
-        return f"{k.fmt(t.value)} by {t.by.isoformat()}"
-    word = "≥" if t.criterion == "stay_above" else "≤"
-    return f"{word} {k.fmt(t.value)}"
-
-
-def _md_flags(review: WeekReview) -> list[str]:
-    flagged = [k for k in review.in_order if k.flags]
-    if not flagged:
-        return ["## Flags", "", "No flags this week.", ""]
-    lines = ["## Flags", ""]
-    for k in flagged:
-        for f in k.headline:
-            lines.append(f"- {'▲' if f.tone == 'good' else '▼'} {f.tone}: {md(f.message)}")
-        lines += [f"  - {md(text)}" for text in attribution_lines(k)]
-    return lines + [""]
+    return notes_render.html(notes.build(review))
 
 
 def attribution_lines(k: Kpi) -> list[str]:
@@ -273,101 +224,6 @@ def attribution_lines(k: Kpi) -> list[str]:
         sentence(k.label, k.unit, k.currency, found, labels, period)
         for found, period in ((k.attribution.wow, "WoW"), (k.attribution.yoy, "YoY"))
     ]
-
-
-def _md_process_changes(review: WeekReview) -> list[str]:
-    """Dividers at the week or in the 11 before it, removed ones marked (none: no section)."""
-    labels = _labels(review)
-    lines = []
-    for d in review.process_changes:
-        who = f" ({md(d.author)})" if d.author else ""
-        text = (
-            f"- **{md(labels.get(d.metric, d.metric))}** from {review_week_label(review, d.week)}"
-        )
-        text += f": {md(d.reason)}{who}"
-        if d.removed_at:
-            by = f" by {md(d.removed_by)}" if d.removed_by else ""
-            text += f" — removed {d.removed_at[:10]}{by}"
-        lines.append(text)
-    return ["## Process changes", "", *lines, ""] if lines else []
-
-
-def _decision_text(d: Decision, review: WeekReview, labels: dict[str, str]) -> str:
-    label = labels.get(d.metric, d.metric)
-    bits = [f"**{md(label)}** ({review_week_label(review, d.week)}): {md(d.note)}"]
-    if d.decision:
-        bits.append(f"Decision: {md(d.decision)}")
-    if d.owner:
-        bits.append(f"Owner: {md(d.owner)}")
-    if d.due:
-        bits.append(f"Due: {d.due.isoformat()}")
-    if d.expected:
-        bits.append(f"Expected: {md(d.expected)}")
-    if d.status != "open":
-        bits.append(f"Status: {md(d.status)}")
-    return "; ".join(bits)
-
-
-def _md_restatements(review: WeekReview) -> list[str]:
-    """The week's values an import revised (no section when none was)."""
-    from kpireview.units import exact
-
-    lines = []
-    for k in review.kpis:
-        for r in k.restatements:
-            new = exact(r.new, k.unit, k.currency) if r.new is not None else "no value"
-            where = f" ({r.segment})" if r.segment else ""
-            lines.append(
-                f"- {md(k.label)}{md(where)}: {exact(r.old, k.unit, k.currency)} → {new} "
-                f"({md(r.source or 'unknown source')}, {r.replaced_at[:10]})"
-            )
-    return ["## Restatements", "", *lines, ""] if lines else []
-
-
-def _md_decisions(title: str, decisions: tuple[Decision, ...], review: WeekReview) -> list[str]:
-    if not decisions:
-        return [f"## {title}", "", "None recorded.", ""]
-    labels = _labels(review)
-    return [f"## {title}", "", *(f"- {_decision_text(d, review, labels)}" for d in decisions), ""]
-
-
-def _md_open(review: WeekReview) -> list[str]:
-    lines = ["## Open actions", ""]
-    if not review.open_actions:
-        return lines + ["None open.", ""]
-    lines += ["| KPI | Action | Owner | Due | Since |", "|---|---|---|---|---|"]
-    after = review.week + timedelta(days=7)  # overdue as of the day after the reviewed week
-    labels = _labels(review)
-    for d in review.open_actions:
-        due = d.due.isoformat() if d.due else ""
-        if d.overdue(after):
-            due += " **overdue**"
-        cells = [labels.get(d.metric, d.metric), d.decision or d.note, d.owner]
-        lines.append(
-            "| " + " | ".join(md(c) for c in cells)
-            + f" | {due} | {review_week_label(review, d.week)} |"
-        )  # fmt: skip
-    return lines + [""]
-
-
-def _md_carried(review: WeekReview) -> list[str]:
-    lines = ["## Carried over", ""]
-    if not review.carried_over:
-        return lines + ["Nothing carried over.", ""]
-    for c in review.carried_over:
-        d = c.decision
-        extra = f" — {md(d.decision or d.note)}"
-        if d.owner:
-            extra += f" ({md(d.owner)}"
-            extra += f", due {d.due.isoformat()})" if d.due else ")"
-        mark = " **overdue**" if c.overdue else ""
-        lines.append(f"- {md(c.message)}{extra}{mark}")
-    return lines + [""]
-
-
-def _labels(review: WeekReview) -> dict[str, str]:
-    """Metric id → label, to name the KPI of each decision without a scan per decision."""
-    return {k.id: k.label for k in review.kpis}
 
 
 def review_week_label(review: WeekReview, week: date) -> str:

@@ -50,7 +50,9 @@ class Flag:
     """One rule's flag. ``lead``: the KPI's strongest signal (or its missing value);
     ``since``: the first week of the signal's unbroken stretch (None for a target miss);
     ``new``: the stretch began this week (a proposal: first proposed this week);
-    ``proposed``: the week a proposed divider would go (rule ``proposed_divider``)."""
+    ``proposed``: the week a proposed divider would go (rule ``proposed_divider``);
+    ``plain``: the sentence for readers of the notes, without the method's words (empty: the
+    message is already plain)."""
 
     rule: str
     tone: str
@@ -60,6 +62,7 @@ class Flag:
     lead: bool = False
     acknowledged: process.Acknowledged | None = None
     proposed: date | None = None
+    plain: str = ""
 
 
 def limits(band: Band) -> Limits | None:
@@ -97,7 +100,10 @@ def kpi_flags(
         for x in found:
             text = signal_sentence(kpi, kpi.limits, x)
             since = max(x.since, week - WEEK * (news.SINCE_WEEKS - 1))  # a year back at most
-            flags.append(Flag(x.rule, x.tone, text, since, since == week, x.rule == strongest))
+            plain = plain_sentence(kpi, kpi.limits, x)
+            flags.append(
+                Flag(x.rule, x.tone, text, since, since == week, x.rule == strongest, plain=plain)
+            )
     target = kpi.target
     if target is not None and target.status in ("at_risk", "off_track"):
         flags.append(Flag("target", "bad", target_sentence(kpi, target)))
@@ -132,11 +138,13 @@ def _settling(
     if start < week - WEEK * baseline_weeks:
         return None  # an old divider on sparse data: too few values, not a new level
     state = process.moved(s, start, _previous(changes, kpi.id, start), week, kpi.direction)
-    message = (
-        f"{kpi.label} moved to a new level from {week_label(start, week.weekday())}"
-        f"{_level(kpi, state)} (settling: {band.weeks} of {bands.SETTLE_WEEKS} weeks)"
+    moved = f"{kpi.label} moved to a new level from {week_label(start, week.weekday())}"
+    message = f"{moved}{_level(kpi, state)} (settling: {band.weeks} of {bands.SETTLE_WEEKS} weeks)"
+    plain = (
+        f"{moved} after a process change{_level(kpi, state)}, too new to judge "
+        f"({band.weeks} of the {bands.SETTLE_WEEKS} weeks needed)"
     )
-    return Flag(process.DIVIDER_RULE, state.tone, message, start, start == week, True)
+    return Flag(process.DIVIDER_RULE, state.tone, message, start, start == week, True, plain=plain)
 
 
 def _proposal(
@@ -147,12 +155,11 @@ def _proposal(
     if began is None or any(d.week == began for d in changes.active.get(kpi.id, ())):
         return None
     state = process.moved(s, began, _previous(changes, kpi.id, began), week, kpi.direction)
-    message = (
-        f"{kpi.label} moved to a new level from {week_label(began, week.weekday())}"
-        f"{_level(kpi, state)} (proposed: press v on the detail screen to mark it)"
-    )
+    plain = f"{kpi.label} moved to a new level from {week_label(began, week.weekday())}"
+    plain += _level(kpi, state)
+    message = f"{plain} (proposed: press v on the detail screen to mark it)"
     new = hist.propose_divider(week - WEEK) != began
-    return Flag(PROPOSED_RULE, state.tone, message, began, new, True, proposed=began)
+    return Flag(PROPOSED_RULE, state.tone, message, began, new, True, proposed=began, plain=plain)
 
 
 def _previous(changes: process.Changes, metric: str, start: date) -> date | None:
@@ -197,6 +204,30 @@ def signal_sentence(kpi: Kpi, lim: Limits, signal: BandSignal) -> str:
     return (
         f"{kpi.label} {value}: {signal.run} of the last 4 weeks near the {end} of its "
         f"expected band, {above} {line} {why}"
+    )
+
+
+def plain_sentence(kpi: Kpi, lim: Limits, signal: BandSignal) -> str:
+    """A flat band's signal without the method's words (natural limit, baseline); empty for
+    a trend or seasonal band, whose sentence already says what was expected and why."""
+    if lim.method != FLAT:
+        return ""
+    high = signal.side == "upper"
+    above = "above" if high else "below"
+    value, line = units.distinct(kpi.value, signal.limit, kpi.unit, kpi.currency)
+    if signal.rule == "outside_limits":
+        return (
+            f"{kpi.label} {value} is {'higher' if high else 'lower'} than its usual range "
+            f"({'up' if high else 'down'} to {line}, judged on {lim.weeks} weeks)"
+        )
+    if signal.rule == "run_of_8":
+        return (
+            f"{kpi.label} has been {above} its usual average {kpi.fmt(lim.centre)} for "
+            f"{signal.run} weeks in a row"
+        )
+    return (
+        f"{kpi.label} {value}: {signal.run} of the last 4 weeks {above} {line}, at the "
+        f"{'high' if high else 'low'} end of its usual range"
     )
 
 

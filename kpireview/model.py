@@ -150,6 +150,8 @@ class CarriedOver:
     now: float | None
     message: str
     overdue: bool
+    follow_up: str = ""  # 'expected −0.3 pt by 2026-W52: met' (see kpireview.followup)
+    closed: str = ""  # a closed decision: the day it was closed (YYYY-MM-DD)
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,9 @@ class WeekReview:
     north_star: str | None = None  # the KPI shown first everywhere (review.north_star)
     # Each initiative's heading and a sentence per KPI: what it did since the initiative began.
     initiatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Decisions from earlier weeks closed in the reviewed week or the week after it (when its
+    # meeting is held), with how their KPI moved since.
+    closed: tuple[CarriedOver, ...] = ()
 
     @property
     def kpis(self) -> list[Kpi]:

@@ -26,7 +26,7 @@ from kpireview import (
 from kpireview.attribution import attribute, signed
 from kpireview.config import Config, Metric
 from kpireview.dataset import Data as Data
-from kpireview.dataset import Series
+from kpireview.dataset import Series, closed_near
 from kpireview.dataset import load as load
 from kpireview.detail import DETAIL_WEEKS as DETAIL_WEEKS
 from kpireview.detail import BandPoint as BandPoint
@@ -95,6 +95,7 @@ def build(config: Config, data: Data, week: date | None = None) -> WeekReview:
         counts=_counts(kpis.values()),
         decisions=tuple(d for d in data.decisions if d.week == week),
         carried_over=_carried_over(config, data, week),
+        closed=_closed(config, data, week),
         open_actions=open_actions,
         partial=_partial(config, data, week),
         process_changes=data.changes.around(week),
@@ -289,11 +290,29 @@ def _counts(kpis: Iterable[Kpi]) -> Counts:
 
 def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, ...]:
     """Decisions still open from earlier weeks, with how their KPI moved since."""
+    return _followed(config, data, week, [d for d in data.decisions if d.status == "open"])
+
+
+def _closed(config: Config, data: Data, week: date) -> tuple[CarriedOver, ...]:
+    """Decisions from earlier weeks closed in the week or the week after it (see
+    `dataset.closed_near`), with how their KPI moved since."""
+    found = [
+        d
+        for d in data.decisions
+        if d.status != "open" and closed_near(data.closed_at.get(d.id, ""), week)
+    ]
+    return _followed(config, data, week, found)
+
+
+def _followed(
+    config: Config, data: Data, week: date, decisions: list[Decision]
+) -> tuple[CarriedOver, ...]:
+    """Each decision from a week before ``week``, with how its KPI moved since."""
     starts, end = config.review.week_starts, week_end(week)
     per_kpi: dict[str, tuple[str, str]] = {}  # the formatted value now and the target clause
     out = []
-    for d in data.decisions:
-        if d.status != "open" or d.week >= week or d.metric not in config.by_id:
+    for d in decisions:
+        if d.week >= week or d.metric not in config.by_id:
             continue
         m = config.metric(d.metric)
         s = data.get(d.metric)
@@ -304,15 +323,19 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
             per_kpi[d.metric] = (_fmt(m, now), aim)
         now_part, aim = per_kpi[d.metric]
         message = f"{m.label} {_fmt(m, then)} → {now_part} since {week_label(d.week, starts)}{aim}"
-        message += _follow_up(m, d, then, now, week, starts)
-        out.append(CarriedOver(d, m.label, then, now, message, d.overdue(end + DAY)))
+        follow_up = _follow_up(m, d, then, now, week, starts)
+        message += follow_up and f"; {follow_up}"
+        closed = data.closed_at.get(d.id, "")[:10] if d.status != "open" else ""
+        out.append(
+            CarriedOver(d, m.label, then, now, message, d.overdue(end + DAY), follow_up, closed)
+        )
     return tuple(out)
 
 
 def _follow_up(
     m: Metric, d: Decision, then: float | None, now: float | None, week: date, starts: int
 ) -> str:
-    """'; expected −0.3 pt by 2026-W52: met' when the decision's expected effect names a
+    """'expected −0.3 pt by 2026-W52: met' when the decision's expected effect names a
     change and a week (see :mod:`kpireview.followup`)."""
     expected = followup.parse(d.expected, starts)
     found = None if expected is None else followup.status(expected, then, now, d.week, week)
@@ -320,7 +343,7 @@ def _follow_up(
         return ""
     state, change = found
     by = week_label(expected.by, starts)
-    return f"; expected {signed(change, m.unit, m.currency)} by {by}: {STATUS_TEXT[state]}"
+    return f"expected {signed(change, m.unit, m.currency)} by {by}: {STATUS_TEXT[state]}"
 
 
 def _fmt(m: Metric, x: float | None) -> str:

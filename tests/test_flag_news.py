@@ -191,11 +191,12 @@ def test_summary_and_notes_say_one_lead_per_kpi_and_the_target_line(sample_revie
     assert sum(line.startswith("  ") and line[2] in "+-" for line in flags.splitlines()) == sum(
         len(k.headline) for k in r.kpis
     )
-    notes = export.markdown(r).split("## Flags\n")[1].split("\n## ")[0]
+    text = export.markdown(r)
+    notes = text.split("## News this week\n")[1].split("\n## Acquisition")[0]
     assert notes.count("Churn moved to a new level from 2026-W44") == 1
     assert "Churn 2.7% is above its target 2.0% (off track)" in notes
-    counted = f"{r.counts.new} new · {r.counts.continuing} continuing"
-    assert counted in export.markdown(r).split("\n\n")[1]
+    counted = f"{r.counts.flagged} of {r.counts.kpis} KPIs flagged, {r.counts.new} new this week"
+    assert counted in text.split("\n\n")[1]
 
 
 def test_csat_sentence_prints_its_value_and_line_apart(sample_review) -> None:

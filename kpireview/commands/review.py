@@ -62,7 +62,7 @@ def summary_command(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "json"]),
+    type=click.Choice(["markdown", "json", "html"]),
     default="markdown",
     show_default=True,
 )
@@ -71,11 +71,12 @@ def summary_command(
 def export_command(
     week_text: str | None, fmt: str, output: Path | None, db_path: Path, config_path: Path
 ) -> None:
-    """Meeting notes (markdown) or the review model (JSON) for one week."""
+    """Meeting notes (markdown, or one HTML page) or the review model (JSON) for one week."""
     from kpireview import export
 
     model = load_review(config_path, db_path, week_text)
-    text = export.to_json(model) if fmt == "json" else export.markdown(model)
+    write = {"json": export.to_json, "html": export.html, "markdown": export.markdown}[fmt]
+    text = write(model)
     if output is None:
         echo(text, nl=False)
         return

@@ -103,7 +103,22 @@ def _confirmed_shift(hist: History, t: int, res: list[float | None], sigma: floa
     k = len(res) - CONFIRM_WEEKS
     while k > 0 and (r := res[k - 1]) is not None and sign * r > min(sigma, sigma0) / 2:
         k -= 1
-    return k
+    return _step_start(res, k, sign)
+
+
+def _step_start(res: list[float | None], first: int, sign: int) -> int:
+    """Where in res[first:] (no week missing) a step away from the line most likely began:
+    the index i maximising the sum of sign * res[i:] over the square root of its length,
+    the least-squares change point against the known level before it. Weeks of noise on the
+    step's side just before it then stay in the old segment (half a sigma is common noise;
+    a week joins the step when it is more than about half the step's size)."""
+    best, at, tail = -math.inf, first, 0.0
+    for i in range(len(res) - 1, first - 1, -1):
+        tail += sign * res[i]  # type: ignore[operator]
+        score = tail / math.sqrt(len(res) - i)
+        if score > best:
+            best, at = score, i
+    return at
 
 
 def _cusum_start(res: list[float | None], sigma: float) -> int | None:

@@ -1,5 +1,6 @@
-"""Where a confirmed shift's divider goes (kpireview.proposals): at the week the step began,
-not at weeks of ordinary noise that happened to lie on its side just before it."""
+"""Where a confirmed shift's divider goes (kpireview.proposals): at the week a jump began, not
+at weeks of ordinary noise that happened to lie on its side just before it; at the first week
+of a move that builds up week by week (a creep)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,22 @@ def first_proposal(history: History) -> tuple[int, date] | None:
 
 
 def test_noise_on_the_shifts_side_before_it_stays_in_the_old_segment() -> None:
-    """Weeks 28 and 29 lie 8 above the old centre (more than half a sigma, but far less than
+    """Weeks 28 and 29 lie 4 above the old centre (more than half a sigma, but far less than
     half the step of 20): the first proposal (weeks 28-31 all above the line) puts the
     divider at week 30, where the step is, not at week 28."""
-    assert first_proposal(History(series([108.0, 108.0]))) == (31, week(30))
+    assert first_proposal(History(series([104.0, 104.0]))) == (31, week(30))
 
 
 def test_a_week_half_way_up_joins_the_step() -> None:
     """A week 15 above the centre (three quarters of the step) is the step's first week; the
     four weeks from it confirm the shift at week 32."""
     assert first_proposal(History(series([115.0]))) == (32, week(29))
+
+
+def test_a_creep_began_at_its_first_week() -> None:
+    """From week 30 the values climb 2 a week (a creep, no jump): the stretch fits a ramp
+    better than any step, so the divider is the creep's first week, not a later one."""
+    values = [100.0 + (1.0 if k % 2 == 0 else -1.0) for k in range(30)]
+    values += [100.0 + 2.0 * (k - 29) for k in range(30, 40)]
+    found = first_proposal(History([(week(k), v) for k, v in enumerate(values)]))
+    assert found is not None and found[1] == week(30)

@@ -32,7 +32,8 @@ SEASON_F = 8.0  # the wave's F statistic (over rho's inflation) above which auto
 TREND_T, TREND_SMALL = 3.0, 8.0  # |slope| / its error above TREND_T + TREND_SMALL / dof
 WANDER = 3.0  # rho above WANDER / sqrt(weeks): the values wander, no flat band
 BEND_T = 2.0  # |a divider's change of slope| / its error above which the fit keeps it
-SIGMAS = 3.3  # from the line to a limit, in prediction sigmas
+SIGMAS = 3.5  # from the line to a limit, in prediction sigmas (weekly errors' tails are heavier
+# than a normal curve's: at 3.3, 0.27% of quiet weeks fell beyond, against 0.1%)
 AUTO_STEPS, STEP_F, RECENT_WEEKS = 2, 12.0, 26  # older shifts the fit finds, see fit_model
 EXACT = 1e-9  # a coefficient of an exact fit below this is rounding, not a slope
 RUN_BASE = 11  # weeks on one side a run must be as unlikely as, for independent values

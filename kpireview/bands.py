@@ -166,11 +166,12 @@ class History(Memo):
     def propose_divider(self, week: date) -> date | None:
         """The week a confirmed shift began, or None. Confirmed: the last CONFIRM_WEEKS weeks,
         ``week`` included, all on one side of the line and on average more than SHIFT_SIGMAS
-        sigmas from it, widened for rho (it began at the first week of the current stretch
-        more than half a sigma from the line); or a CUSUM of the residuals since the segment
-        began beyond CUSUM_H sigmas, with this week on its side (it began where the CUSUM left
-        0); or a stall, a bend of the line against its slope (it began at the bend, see
-        :meth:`_bend`). Cached by week."""
+        sigmas from it, widened for rho (it began where a step fits that stretch of weeks
+        more than half a sigma from the line best, or at its first week when a ramp fits it
+        better: :func:`kpireview.proposals._step_start`); or a CUSUM of the residuals since
+        the segment began beyond CUSUM_H sigmas, with this week on its side (it began where
+        the CUSUM left 0); or a stall, a bend of the line against its slope (it began at the
+        bend, see :func:`kpireview.proposals._bend`). Cached by week."""
         t = self._index(week)
         if t in self.pending:
             self.pending.pop(t)()

@@ -103,7 +103,26 @@ def _confirmed_shift(hist: History, t: int, res: list[float | None], sigma: floa
     k = len(res) - CONFIRM_WEEKS
     while k > 0 and (r := res[k - 1]) is not None and sign * r > min(sigma, sigma0) / 2:
         k -= 1
-    return k
+    return _step_start(res, k, sign)
+
+
+def _step_start(res: list[float | None], first: int, sign: int) -> int:
+    """Where in res[first:] (no week missing) the move away from the line began. A jump: the
+    index i maximising the sum of sign * res[i:] over the square root of its length, the
+    least-squares change point against the known level before it, so weeks of ordinary
+    noise on its side just before it stay in the old segment. A move that builds up week by
+    week (a creep: the stretch fits a ramp from ``first`` better than any step) began at
+    ``first``."""
+    x = [sign * r for r in res[first:]]  # type: ignore[operator]
+    n = len(x)
+    best, at, tail = 0.0, first, 0.0
+    for j in range(n - 1, -1, -1):
+        tail += x[j]
+        if tail > 0 and (score := tail * tail / (n - j)) > best:
+            best, at = score, first + j  # the sum of squares a step from j explains
+    lift = math.fsum(v * (j + 1) for j, v in enumerate(x))
+    ramp = lift * lift / math.fsum((j + 1) ** 2 for j in range(n)) if lift > 0 else 0.0
+    return first if ramp >= best else at
 
 
 def _cusum_start(res: list[float | None], sigma: float) -> int | None:

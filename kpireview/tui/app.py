@@ -10,7 +10,6 @@ start-up, e.g. under cProfile; bench/startup.py reads the screen instead).
 from __future__ import annotations
 
 import gc
-import io
 import os
 import sqlite3
 import threading
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -29,6 +28,7 @@ from textual.worker import Worker, WorkerState
 from kpireview import codecache
 from kpireview.session import ERRORS, ReviewSession
 from kpireview.text import safe
+from kpireview.tui.notes import NotesApp
 from kpireview.tui.screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def started() -> None:
     codecache.save()  # the app may be killed rather than exit
 
 
-class ReviewApp(App[None]):
+class ReviewApp(NotesApp):
     """The weekly review: a dashboard of the week, a detail per KPI, a help screen."""
 
     class Ready(Message):
@@ -258,14 +258,6 @@ class ReviewApp(App[None]):
             error = event.worker.error
             self.show_error(f"{type(error).__name__}: {error}", title="Unexpected error")
 
-    def say(self, message: str, error: bool = False) -> None:
-        """A message in the current screen's status line (a notification where it has none)."""
-        say = getattr(self.screen, "say", None)
-        if say is not None:
-            say(message, error=error)
-        else:
-            self.notify(safe(message), severity="error" if error else "information", markup=False)
-
     # --- actions ---------------------------------------------------------------------------
 
     def action_quit(self) -> None:  # type: ignore[override]
@@ -329,36 +321,6 @@ class ReviewApp(App[None]):
 
         if not isinstance(self.screen, DecisionsScreen):
             self.push_screen(DecisionsScreen())
-
-    def action_notes(self) -> None:
-        """The notes: written to the current directory, or downloaded in a browser (serve)."""
-        if self.review is not None and self.is_web:
-            self.deliver_notes(self.review)
-        elif self.review is not None:
-            self.write_notes(self.review, Path.cwd())
-
-    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
-    def deliver_notes(self, model: WeekReview) -> None:
-        """The week's notes as a download in the browser (nothing is written on the server)."""
-        try:
-            name, text = self.session.notes(model)
-        except ERRORS as exc:
-            self.call_from_thread(self.say, f"Notes not made: {exc}", True)
-            return
-        self.call_from_thread(self.deliver_text, io.StringIO(text), save_filename=name,
-                              mime_type="text/markdown")  # fmt: skip
-        self.call_from_thread(self.say, f"Notes sent to the browser as {name}")
-
-    @work(thread=True, exclusive=True, group="notes", exit_on_error=False)
-    def write_notes(self, model: WeekReview, directory: Path) -> None:
-        """The week's meeting notes to kpireview-<week>.md, and to the clipboard (OSC 52)."""
-        try:
-            path, text = self.session.write_notes(model, directory)
-        except ERRORS as exc:
-            self.call_from_thread(self.say, f"Notes not written: {exc}", True)
-            return
-        self.call_from_thread(self.copy_to_clipboard, text)
-        self.call_from_thread(self.say, f"Notes written to {path} and copied to the clipboard")
 
     def action_week(self, step: int) -> None:
         """Go to the previous (-1) or next (+1) week with data."""

@@ -22,6 +22,14 @@ from kpireview.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "readme"
+
+
+def config_without_initiatives() -> str:
+    """The sample's config text without its own initiatives (for examples that add theirs)."""
+    text = (ROOT / "config" / "kpis.yaml").read_text()
+    return text[: text.index("\n# Initiatives:")] + "\n"
+
+
 ENV = {
     "KPIREVIEW_NOW": "2026-11-24T09:00:00+00:00",  # the Tuesday after the sample's last week
     "KPIREVIEW_USER": "maria",
@@ -47,7 +55,7 @@ class Workspace:
         shutil.copy(ROOT / "config" / "kpis.yaml", team / "config" / "kpis.yaml")
         for fixture in FIXTURES.iterdir():
             shutil.copy(fixture, team / fixture.name)
-        config = (ROOT / "config" / "kpis.yaml").read_text()  # the sample's, with initiatives
+        config = config_without_initiatives()  # the sample's, with other initiatives
         (team / "bets.yaml").write_text(config + (FIXTURES / "initiatives.yaml").read_text())
         self.setup_output = self.run(SETUP, "team")[0]
         shutil.copy(team / "team.db", team / "sample.db")

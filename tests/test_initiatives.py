@@ -10,6 +10,7 @@ import pytest
 from kpireview import config
 from kpireview.initiatives import Expect, Initiative, moved
 from tests.conftest import CONFIG, run
+from tests.readme_examples import config_without_initiatives
 
 WEEK = timedelta(weeks=1)
 BETS = """initiatives:
@@ -29,7 +30,7 @@ BETS = """initiatives:
 
 def with_bets(tmp_path: Path, text: str = BETS) -> Path:
     path = tmp_path / "kpis.yaml"
-    path.write_text(CONFIG.read_text() + text)
+    path.write_text(config_without_initiatives() + text)
     return path
 
 
@@ -128,8 +129,13 @@ def test_the_initiatives_command(tmp_path: Path, sample_db: Path) -> None:
     assert "Activation rate +" in text and "expected +3.0 pt by 2027-W10: " in text
     assert "Churn +" in text and "since 2026-W44" in text
     assert max(map(len, lines)) <= 80
-    none = run("initiatives", "--db", sample_db, "--config", CONFIG)
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(config_without_initiatives())
+    none = run("initiatives", "--db", sample_db, "--config", bare)
     assert none.exit_code == 0 and "No initiatives" in none.output
+    sample = run("initiatives", "--db", sample_db, "--config", CONFIG)  # the sample's own bet
+    assert sample.output.startswith("New onboarding checklist (onboarding_checklist) · product")
+    assert "expected +3.0 pt by 2026-W52: met" in " ".join(sample.output.split())
 
 
 def test_the_initiatives_screen_follows_the_week(tmp_path: Path, sample_db: Path) -> None:

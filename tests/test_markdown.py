@@ -101,7 +101,7 @@ def test_headings_tables_and_lists_in_order(notes_db: Path) -> None:
     assert headings(tokens) == [
         "Zira weekly KPI review — 2026-W47", "News this week", "Still flagged", "Acquisition",
         "Activation", "Retention", "Revenue", "Decisions this week", "Closed this week",
-        "Open actions",
+        "Open actions", "Initiatives",
     ]  # fmt: skip
     found = tables(tokens)
     assert len(found) == 4  # one per pillar; decisions and actions are lists
@@ -125,7 +125,7 @@ def test_no_html_headings_or_lists_leak(notes_db: Path) -> None:
     spark = re.compile(f"^[{BLOCKS}·]{{12}}$")
     legend = set(SYMBOLS.values()) | {"▼", "▲", "▁▃▇", "unusual", "drifting", "new level"}
     assert all(spark.match(c) or c in legend for c in codes), codes  # ours only
-    assert len(headings(tokens)) == 10  # none from the stored texts
+    assert len(headings(tokens)) == 11  # none from the stored texts
 
 
 def test_text_survives_escaping(notes_db: Path) -> None:

@@ -50,6 +50,18 @@ class KeyBar(Widget):
         "acknowledge",
     )
 
+    # Keys that write, left out under --read-only (pressed, they say why they do nothing).
+    WRITES = frozenset(
+        {
+            "decide",
+            "detail_decide",
+            "acknowledge",
+            "detail_divide",
+            "edit_decision",
+            "toggle_decision",
+        }
+    )
+
     def __init__(self) -> None:
         super().__init__()
         self._key_spans: list[tuple[int, int, str]] = []
@@ -69,10 +81,13 @@ class KeyBar(Widget):
         seen: set[str] = set()
         out = []
         app_keys = getattr(self.screen, "APP_KEYS", True)
+        read_only = getattr(self.app, "read_only", False)
         for active in self._in_order():
             binding = active.binding
             palette = binding.key == self.app.COMMAND_PALETTE_BINDING
             if not app_keys and active.node is self.app:
+                continue
+            if read_only and binding.id in self.WRITES:
                 continue
             if binding.show and not palette and binding.action not in seen:
                 seen.add(binding.action)

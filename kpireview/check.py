@@ -167,7 +167,7 @@ def _unknown_metrics(
     if len(unknown) > MAX_LISTED:
         shown = ", ".join(unknown[:MAX_LISTED])
         more = len(unknown) - MAX_LISTED
-        text = f"{plural(len(unknown), 'metric')} in the database have no KPI in the config: {shown} "
+        text = f"{len(unknown)} metrics in the database have no KPI in the config: {shown} "
         return [Issue("warning", text + f"and {more} more")]
     out = []
     for mid in unknown:

@@ -39,6 +39,9 @@ class KeyBar(Widget):
     COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
     # Keys left out, in this order, when the line is too narrow for all (help lists them all).
     SPARE = (
+        "clear_filter",  # the filter's line says esc clears it
+        "go_to_week",
+        "filter",
         "walk_handled",
         "decision_history",
         "initiatives",

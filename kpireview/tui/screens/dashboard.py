@@ -72,7 +72,7 @@ class DashboardScreen(Screen[None]):
         Binding("i", "app.initiatives", "Bets", id="initiatives",
                 tooltip="Initiatives: what their KPIs did since each began"),
         Binding("g", "app.go_to_week", "Go to", id="go_to_week",
-                tooltip="Go to a week: 2026-W41, W41 or a date inside it"),
+                tooltip="Go to a week, typed as its label or a date inside it"),
         Binding("slash", "filter", "Filter", key_display="/", id="filter",
                 tooltip="Filter the KPIs by name (label or id)"),
         Binding("escape", "clear_filter", "Clear filter", key_display="esc",

@@ -108,6 +108,12 @@ class ReviewApp(App[None]):
             config, self.db_path, read_only=read_only, today=lambda: self.today
         )
         self.exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
+        self.keymap: dict[str, str] = {}
+        if config.keys:  # remapped keys (ConfigError for an id no binding has)
+            from kpireview.tui.keys import keymap
+
+            self.keymap = keymap(config)
+            self.set_keymap(self.keymap)
 
     def get_default_screen(self) -> Screen:
         return DashboardScreen(self.config, read_only=self.read_only)

@@ -104,9 +104,10 @@ class KeyBar(Widget):
         nodes = list(dict.fromkeys(id(a.node) for a in actives))
 
         def rank(active: ActiveBinding) -> tuple[int, int]:
-            own = getattr(type(active.node), "BINDINGS", [])
-            index = own.index(active.binding) if active.binding in own else len(own)
-            return nodes.index(id(active.node)), index
+            own = [getattr(b, "id", None) or b for b in getattr(type(active.node), "BINDINGS", [])]
+            binding = active.binding  # one remapped by the config's keys is a copy: its id
+            key = binding.id or binding
+            return nodes.index(id(active.node)), own.index(key) if key in own else len(own)
 
         return sorted(actives, key=rank)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import pkgutil
+import re
 
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -58,10 +59,18 @@ def keymap(config: Config) -> dict[str, str]:
     return {s.id: s.keys for s in config.keys}
 
 
+def _where(name: str) -> str:
+    """'DecisionsScreen' → 'decisions', 'ReviewApp' → 'everywhere'."""
+    if name == "ReviewApp":
+        return "everywhere"
+    words = re.sub(r"(?<!^)(?=[A-Z])", " ", name.removesuffix("Screen")).lower()
+    return "decisions" if words == "decision list" else words
+
+
 def table() -> str:
     """The ids as a markdown table (id, default key, where, what it does), for the README."""
     rows = ["| id | default key | where | what it does |", "| --- | --- | --- | --- |"]
     for binding_id, (where, b) in bindings().items():
         does = (b.tooltip or b.description).replace("|", "\\|")
-        rows.append(f"| `{binding_id}` | `{b.key}` | {where} | {does} |")
+        rows.append(f"| `{binding_id}` | `{b.key}` | {_where(where)} | {does} |")
     return "\n".join(rows) + "\n"

@@ -158,3 +158,16 @@ def test_a_paced_target_without_a_start_value_names_the_week_by_its_label() -> N
     metric = Metric("m", "M", "acquisition", unit="percent")
     status = paced(NoData(), metric, target, date(2026, 3, 2), 0.3)  # type: ignore[arg-type]
     assert status.reason == "no value in 2026-W02 to pace from"
+
+
+def test_read_only_palette_offers_no_writes(sample: Path) -> None:
+    """The palette lists the screen's keys by what they do: under --read-only, not the ones
+    that write."""
+    app = new_app(sample, read_only=True)
+
+    async def script(pilot: Pilot) -> None:
+        names = [c.title for c in app.get_system_commands(app.screen)]
+        assert not any(n.startswith(("Record a decision", "Acknowledge")) for n in names)
+        assert any(n.startswith("All decisions") for n in names)
+
+    drive(app, (80, 24), script)

@@ -56,7 +56,7 @@ def test_a_bad_key_names_file_line_and_field(
     assert f"{path}:{line}:" in text or field == "keys"
 
 
-@pytest.mark.parametrize("command", ["check", "tui"])
+@pytest.mark.parametrize("command", ["check", "tui", "serve"])
 def test_an_unknown_binding_id_is_one_line_and_exit_2(
     tmp_path: Path, sample: Path, command: str
 ) -> None:

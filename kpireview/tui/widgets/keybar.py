@@ -102,12 +102,15 @@ class KeyBar(Widget):
         overrides one of Textual's, like tab, would otherwise keep that one's place)."""
         actives = list(self.screen.active_bindings.values())
         nodes = list(dict.fromkeys(id(a.node) for a in actives))
+        remapped = getattr(self.app, "keymap", {})
 
         def rank(active: ActiveBinding) -> tuple[int, int]:
-            own = [getattr(b, "id", None) or b for b in getattr(type(active.node), "BINDINGS", [])]
-            binding = active.binding  # one remapped by the config's keys is a copy: its id
-            key = binding.id or binding
-            return nodes.index(id(active.node)), own.index(key) if key in own else len(own)
+            own: list[object] = list(getattr(type(active.node), "BINDINGS", []))
+            binding: object = active.binding
+            if binding not in own and active.binding.id in remapped:  # a copy: by its id
+                own = [getattr(b, "id", None) for b in own]
+                binding = active.binding.id
+            return nodes.index(id(active.node)), own.index(binding) if binding in own else len(own)
 
         return sorted(actives, key=rank)
 

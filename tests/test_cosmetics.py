@@ -171,3 +171,16 @@ def test_read_only_palette_offers_no_writes(sample: Path) -> None:
         assert any(n.startswith("All decisions") for n in names)
 
     drive(app, (80, 24), script)
+
+
+def test_the_store_names_a_divider_week_by_its_label(tmp_path: Path) -> None:
+    """The message the detail's divider form shows when the week has one already."""
+    from kpireview.errors import StoreError
+    from kpireview.store import Store
+
+    with Store(tmp_path / "d.db") as store:
+        store.add_divider("churn_rate", date(2026, 9, 28), "new pricing")
+        with pytest.raises(StoreError, match=r"churn_rate already has a divider at 2026-W40$"):
+            store.add_divider("churn_rate", date(2026, 9, 28), "again")
+        with pytest.raises(StoreError, match=r"no divider on churn_rate at 2026-W41 to remove"):
+            store.remove_divider("churn_rate", date(2026, 10, 5))

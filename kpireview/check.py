@@ -17,6 +17,7 @@ from pathlib import Path
 from kpireview import signal_options
 from kpireview.config import Config, Metric
 from kpireview.periods import week_label
+from kpireview.presentation import plural
 from kpireview.store import MetricRange, Store
 from kpireview.text import safe
 
@@ -175,7 +176,7 @@ def _unknown_metrics(
         out.append(
             Issue(
                 "warning",
-                f"{mid}: {count:,} values in the database ({report.label(first)} to "
+                f"{mid}: {plural(count, 'value')} in the database ({report.label(first)} to "
                 f"{report.label(last)}) but no KPI in the config",
             )
         )
@@ -223,8 +224,8 @@ def render(report: Report) -> str:
     """The report as plain text within 80 columns."""
     latest = report.label(report.latest) if report.latest else "none"
     lines = _wrap(
-        f"{report.config_path}: {report.kpis} KPIs ({report.derived} derived)",
-        f"{report.db_path}: {report.stored_values:,} values, latest week {latest}",
+        f"{report.config_path}: {plural(report.kpis, 'KPI')} ({report.derived} derived)",
+        f"{report.db_path}: {plural(report.stored_values, 'value')}, latest week {latest}",
     )
     lines += ["", *_table(report), ""]
     for issue in report.issues:

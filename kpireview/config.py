@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kpireview import initiatives, signal_options
+from kpireview import initiatives, keymap, signal_options
 from kpireview.bandtypes import Options
 from kpireview.dates import check_format
 from kpireview.errors import ConfigError
@@ -98,6 +98,7 @@ class Config:
     metrics: tuple[Metric, ...]
     by_id: dict[str, Metric] = field(repr=False, default_factory=dict)
     initiatives: tuple[Initiative, ...] = ()  # the team's bets on its KPIs (initiatives.py)
+    keys: tuple[keymap.KeySetting, ...] = ()  # keys remapped by binding id (keymap.py)
     _options: dict[str, Options] = field(repr=False, compare=False, default_factory=dict)
 
     def metric(self, metric_id: str) -> Metric:
@@ -128,7 +129,7 @@ class Config:
 
 # --- sections ----------------------------------------------------------------------------------
 
-_TOP = {"review", "pillars", "metrics", "initiatives"}
+_TOP = {"review", "pillars", "metrics", "initiatives", "keys"}
 _REVIEW = {"title", "week_starts", "history_weeks", "baseline_weeks", "date_format", "north_star"}
 _PILLAR = {"id", "label"}
 _METRIC = {
@@ -177,7 +178,8 @@ def parse(text: str, path: Path) -> Config:
         at = top["review"][1].value["north_star"][0]
         raise r.fail(at, "review.north_star", f"unknown KPI '{star}' (not among the metrics)")
     bets = initiatives.read(r, top.get("initiatives"), set(by_id), review.week_starts)
-    return Config(path, review, pillars, tuple(metrics), by_id, bets)
+    keys = keymap.read(r, top.get("keys"))
+    return Config(path, review, pillars, tuple(metrics), by_id, bets, keys=keys)
 
 
 def _review(r: Reader, item: tuple[int, Node] | None) -> Review:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from kpireview.connection import inserted_id
 from kpireview.errors import StoreError
+from kpireview.periods import week_label
 from kpireview.records import now_text, stored_day
 
 
@@ -68,7 +69,7 @@ class DividerStore:
                 "SELECT 1 FROM dividers WHERE metric = ? AND week = ? AND removed_at IS NULL",
                 (metric, week.isoformat()),
             ).fetchone():
-                raise StoreError(f"{metric} already has a divider at {week.isoformat()}")
+                raise StoreError(f"{metric} already has a divider at {label(week)}")
             cur = conn.execute(
                 "INSERT INTO dividers (metric, week, reason, author, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -85,7 +86,7 @@ class DividerStore:
                 (metric, week.isoformat()),
             ).fetchone()
             if row is None:
-                raise StoreError(f"no divider on {metric} at {week.isoformat()} to remove")
+                raise StoreError(f"no divider on {metric} at {label(week)} to remove")
             conn.execute(
                 "UPDATE dividers SET removed_at = ?, removed_by = ? WHERE id = ?",
                 (now_text(), by, row[0]),
@@ -140,3 +141,8 @@ class DividerStore:
             return stored_day(text, "week")
         except ValueError as exc:
             raise StoreError(f"{self.path}: {table} row {row_id}: {exc}") from None
+
+
+def label(week: date) -> str:
+    """A week as every output names it ('2026-W47'), from the day it starts on."""
+    return week_label(week, week.weekday())

@@ -45,6 +45,7 @@ from kpireview.import_weeks import (
 from kpireview.numbers import AmbiguousNumber, parse_value
 from kpireview.periods import PeriodError, week_label
 from kpireview.periods import week_span_text as span
+from kpireview.presentation import plural
 from kpireview.ranges import cell_problem
 from kpireview.staging import CHUNK, Cell, Staging
 from kpireview.store import Store, UpsertCounts
@@ -119,8 +120,8 @@ class Batch:
         total = counts.new + counts.changed + counts.unchanged
         verb = "Would import" if dry_run else "Imported"
         text = (
-            f"{verb} {total:,} values: {counts.new:,} new, {counts.changed:,} changed, "
-            f"{counts.unchanged:,} unchanged; {len(self.weeks.metrics)} metrics"
+            f"{verb} {plural(total, 'value')}: {counts.new:,} new, {counts.changed:,} changed, "
+            f"{counts.unchanged:,} unchanged; {plural(len(self.weeks.metrics), 'metric')}"
         )
         if self.weeks.first is not None and self.weeks.last is not None:
             first, last = (
@@ -128,7 +129,7 @@ class Batch:
             )
             text += f", weeks {first} to {last}"
         partial_weeks = len({p.week for p in self.partial})
-        text += f"; {partial_weeks} partial weeks skipped"
+        text += f"; {plural(partial_weeks, 'partial week')} skipped"
         return text + (" (dry run, nothing written)." if dry_run else ".")
 
 

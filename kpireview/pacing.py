@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from kpireview import signals
 from kpireview.config import Metric, Target
 from kpireview.model import TargetStatus
-from kpireview.periods import week_end, week_start
+from kpireview.periods import week_end, week_label, week_start
 
 if TYPE_CHECKING:
     from kpireview.review import Data
@@ -42,7 +42,8 @@ def paced(data: Data, m: Metric, t: Target, week: date, value: float | None) -> 
         baseline = data.get(m.id).get(week_start(t.start, week.weekday()))
     base = TargetStatus(t.value, None, "reach", by=t.by, start=t.start, baseline=baseline)
     if baseline is None:
-        return replace(base, reason=f"no value in the week of {t.start.isoformat()} to pace from")
+        start = week_label(t.start, t.start.weekday())
+        return replace(base, reason=f"no value in {start} to pace from")
     p = signals.pace(
         t.value, baseline, t.start, t.by, week_end(week), value, m.direction, t.tolerance
     )

@@ -96,6 +96,29 @@ def parse_week(text: str, starts: int = 0) -> date:
     return week_start(parse_day(text), starts)
 
 
+_SHORT_WEEK_RE = re.compile(r"^\s*W(\d{1,2})\s*$", re.IGNORECASE)
+
+
+def parse_week_near(text: str, starts: int, near: date) -> date:
+    """Start of the week named by a week string, a date inside it, or a week number alone
+    ('W41'): that week of ``near``'s year, or of the year before when it comes after ``near``."""
+    short = _SHORT_WEEK_RE.match(text)
+    if not short:
+        return parse_week(text, starts)
+    year = int(week_label(near, starts)[:4])
+    found = None
+    for y in (year, year - 1):
+        try:
+            found = parse_week(f"{y}-W{int(short[1]):02d}", starts)
+        except PeriodError:
+            continue  # no such week that year (a week 53)
+        if found <= near:
+            return found
+    if found is None:
+        raise PeriodError(f"'{text.strip()}' is not a week of {year - 1} or {year}")
+    return found
+
+
 def is_week_string(text: str) -> bool:
     return bool(_WEEK_RE.match(text))
 

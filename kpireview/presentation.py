@@ -66,3 +66,8 @@ def wow_tone(kpi: Kpi) -> str | None:
     if not delta or kpi.direction == "neutral":
         return None
     return "good" if (delta > 0) == (kpi.direction == "up") else "bad"
+
+
+def plural(n: int, noun: str, nouns: str = "") -> str:
+    """'1 value', '2 values', '1,234 KPIs': a count and its noun, in the singular for one."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"

@@ -20,13 +20,26 @@ def compact(value: float, digits: int = 1) -> str:
             return f"{value / factor:.{digits}f}" + suffix
     if size >= 100 or value == int(value):
         return f"{value:.0f}"
-    return f"{value:.{digits}f}" if size >= 10 else f"{value:.{digits + 1}f}".rstrip("0")
+    if size >= 10:
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits + 1}f}".rstrip("0").rstrip(".")
+
+
+def _no_negative_zero(text: str) -> str:
+    """'-0.0%' → '0.0%': a value that rounds to zero has no sign."""
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return text[1:]
+    return text
 
 
 def value(x: float | None, unit: str, currency: str = "$") -> str:
-    """A value formatted by its unit."""
+    """A value formatted by its unit (never '-0.0%': a value that rounds to zero has no sign)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return NONE
+    return _no_negative_zero(_value(x, unit, currency))
+
+
+def _value(x: float, unit: str, currency: str) -> str:
     if unit == "percent":
         return f"{x * 100:.{_pct_digits(x)}f}%"
     if unit == "currency":
@@ -46,14 +59,22 @@ def _pct_digits(x: float) -> int:
 
 
 def change(abs_: float | None, rel: float | None, unit: str) -> str:
-    """A change in the unit's terms: points for percent, relative for the rest."""
+    """A change in the unit's terms: points for percent, relative for the rest; one that
+    rounds to zero reads '±0.0%', as no change does (never '−0.0%')."""
     if unit == "percent":
         if abs_ is None:
             return NONE
-        return f"{_sign(abs_)}{abs(abs_) * 100:.{2 if abs(abs_) < 0.001 else 1}f} pt"
+        return _signed(abs_, f"{abs(abs_) * 100:.{2 if abs(abs_) < 0.001 else 1}f}") + " pt"
     if rel is None:
         return NONE
-    return f"{_sign(rel)}{abs(rel) * 100:.1f}%"
+    return _signed(rel, f"{abs(rel) * 100:.1f}") + "%"
+
+
+def _signed(x: float, magnitude: str) -> str:
+    """The magnitude's text after the sign of ``x``, '±' when it reads as zero."""
+    if not any(c in "123456789" for c in magnitude):
+        return f"±{magnitude}"
+    return f"{_sign(x)}{magnitude}"
 
 
 def _sign(x: float) -> str:
@@ -86,7 +107,10 @@ def distinct(a: float | None, b: float | None, unit: str, currency: str = "$") -
     if a is None or b is None or a == b or shown[0] != shown[1]:
         return shown
     for digits in range(1, 7):
-        longer = _digits(a, unit, currency, digits), _digits(b, unit, currency, digits)
+        longer = (
+            _no_negative_zero(_digits(a, unit, currency, digits)),
+            _no_negative_zero(_digits(b, unit, currency, digits)),
+        )
         if longer[0] != longer[1]:
             return longer
     return longer

@@ -181,7 +181,7 @@ def test_a_week_split_across_the_file_rolls_up_as_when_adjacent(write, tmp_path:
         assert result.exit_code == 0, result.stderr
         outputs.append((result.stdout, result.stderr.replace(p.name, "FILE"), stored(db)))
     assert outputs[0] == outputs[1]
-    assert "1 partial weeks skipped" in outputs[0][0]
+    assert "1 partial week skipped" in outputs[0][0]
 
 
 def test_wide_daily_rows_split_across_the_file(write) -> None:
@@ -239,7 +239,7 @@ def test_dry_run_counts_against_the_database_and_writes_nothing(
     dry = run("import", weekly_file(write, "r.csv", change=2), "--dry-run", "--db", db,
               "--config", CONFIG)  # fmt: skip
     assert dry.stdout.splitlines()[0] == (
-        f"Would import {total:,} values: 0 new, 2 changed, {total - 2:,} unchanged; 1 metrics, "
+        f"Would import {total:,} values: 0 new, 2 changed, {total - 2:,} unchanged; 1 metric, "
         "weeks 2016-W49 to 2026-W47; 0 partial weeks skipped (dry run, nothing written)."
     )
     assert file_digest(db) == before

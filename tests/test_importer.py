@@ -128,7 +128,7 @@ def test_summary_line_names_counts_metrics_weeks(write, db: Path) -> None:
     result = run("import", daily_csv(write, 10), "--db", db, "--config", CONFIG)
     assert result.stdout.strip() == (
         "Imported 3 values: 3 new, 0 changed, 0 unchanged; 3 metrics, weeks 2026-W45 to "
-        "2026-W45; 1 partial weeks skipped."
+        "2026-W45; 1 partial week skipped."
     )
     assert "partial" not in result.stdout.splitlines()[0][:10]
     assert "signups: 1 week with missing days skipped" in result.stderr

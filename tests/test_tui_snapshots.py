@@ -140,3 +140,17 @@ def test_initiatives(snap_compare, sample: Path, tmp_path: Path, size) -> None:
 
     app = ReviewApp(config.load(with_bets(tmp_path)), sample, today=TODAY)
     assert snap_compare(app, terminal_size=size, run_before=keys("i"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_go_to_week_prompt(snap_compare, sample: Path, size) -> None:
+    """The prompt over the dashboard, saying why a week typed cannot be shown."""
+    app = new_app(sample)
+    assert snap_compare(app, terminal_size=size, run_before=keys("g", *"2031-W02", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "160x45"])
+def test_dashboard_filtered(snap_compare, sample: Path, size) -> None:
+    """`/cust`: the KPIs whose name holds it, the filter's line saying how many."""
+    app = new_app(sample)
+    assert snap_compare(app, terminal_size=size, run_before=keys("slash", *"cust", "enter", "down"))

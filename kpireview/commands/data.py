@@ -152,6 +152,10 @@ def check_command(db_path: Path, config_path: Path) -> None:
     from kpireview.store import Store
 
     cfg = config.load(config_path)
+    if cfg.keys:  # the ids are the app's bindings'
+        from kpireview.tui.keys import keymap
+
+        keymap(cfg)
     with Store.reader(db_path) as store:
         report = check.run(cfg, store)
     echo(check.render(report))

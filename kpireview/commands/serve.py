@@ -50,7 +50,11 @@ def serve_command(
     from kpireview.store import Store
 
     port = parse_port(port_text)
-    config.load(config_path)  # fail fast, before listening
+    cfg = config.load(config_path)  # fail fast, before listening
+    if cfg.keys:
+        from kpireview.tui.keys import keymap
+
+        keymap(cfg)  # its key ids too
     Store(db_path, must_exist=True, read_only=read_only).close()
     command = tab_command(db_path, config_path, read_only)
     sock = listen(host, port)

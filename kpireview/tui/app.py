@@ -28,8 +28,10 @@ from textual.worker import Worker, WorkerState
 from kpireview import codecache
 from kpireview.session import ERRORS, ReviewSession
 from kpireview.text import safe
+from kpireview.tui.jump import JumpCommands
 from kpireview.tui.notes import NotesApp
 from kpireview.tui.screens.dashboard import DashboardScreen
+from kpireview.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from kpireview.config import Config
@@ -74,6 +76,7 @@ class ReviewApp(NotesApp):
             super().__init__()
             self.text, self.title = text, title
 
+    COMMANDS = NotesApp.COMMANDS | {JumpCommands}
     CSS_PATH = "app.tcss"
     TITLE = "kpireview"
     POLL_SECONDS = 2.0
@@ -105,6 +108,12 @@ class ReviewApp(NotesApp):
             config, self.db_path, read_only=read_only, today=lambda: self.today
         )
         self.exit_when_ready = os.environ.get(EXIT_WHEN_READY) == "1"
+        self.keymap: dict[str, str] = {}
+        if config.keys:  # remapped keys (ConfigError for an id no binding has)
+            from kpireview.tui.keys import keymap
+
+            self.keymap = keymap(config)
+            self.set_keymap(self.keymap)
 
     def get_default_screen(self) -> Screen:
         return DashboardScreen(self.config, read_only=self.read_only)
@@ -346,6 +355,23 @@ class ReviewApp(NotesApp):
         if not isinstance(self.screen, InitiativesScreen):
             self.push_screen(InitiativesScreen())
 
+    def action_dashboard(self) -> None:
+        from kpireview.tui.jump import back_to_dashboard
+
+        back_to_dashboard(self)
+
+    def action_go_to_week(self) -> None:
+        """The "go to week" prompt; the review moves to the week typed there."""
+        from kpireview.tui.jump import go_to_week
+        from kpireview.tui.screens.week_prompt import WeekPrompt
+
+        def chosen(week: date | None) -> None:
+            if week is not None:
+                go_to_week(self, week)
+
+        if self.review is not None and not isinstance(self.screen, WeekPrompt):
+            self.push_screen(WeekPrompt(), chosen)
+
     def action_help(self) -> None:
         from kpireview.tui.screens.help import HelpScreen
 
@@ -359,6 +385,8 @@ class ReviewApp(NotesApp):
             binding = active.binding
             name = binding.tooltip or binding.description
             if not name or name in seen or binding.system:
+                continue
+            if self.read_only and binding.id in KeyBar.WRITES:
                 continue
             seen.add(name)
             yield SystemCommand(

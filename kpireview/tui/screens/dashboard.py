@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from kpireview.config import Pillar
+from kpireview.tui.widgets.filterbar import FilterBar
 from kpireview.tui.widgets.header import ReviewHeader
 from kpireview.tui.widgets.keybar import KeyBar
 from kpireview.tui.widgets.rows import PillarPane, columns, min_width
@@ -68,6 +70,12 @@ class DashboardScreen(Screen[None]):
                 tooltip="The KPI tree: derived KPIs, their inputs and each one's share"),
         Binding("i", "app.initiatives", "Bets", id="initiatives",
                 tooltip="Initiatives: what their KPIs did since each began"),
+        Binding("g", "app.go_to_week", "Go to", id="go_to_week",
+                tooltip="Go to a week, typed as its label or a date inside it"),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter",
+                tooltip="Filter the KPIs by name (label or id)"),
+        Binding("escape", "clear_filter", "Clear filter", key_display="esc",
+                id="clear_filter", tooltip="Clear the filter: every KPI again"),
         *DECISION_KEYS,
     ]  # fmt: skip
 
@@ -109,6 +117,7 @@ class DashboardScreen(Screen[None]):
         with VerticalScroll(id="panes", can_focus=False):
             for pillar in self.config.pillars:
                 yield PillarPane(pillar, self.config.in_pillar(pillar.id))
+        yield FilterBar(id="filter")
         yield StatusLine(id="status")
         yield KeyBar()
 
@@ -263,6 +272,67 @@ class DashboardScreen(Screen[None]):
         if not _has_flags(kpi):
             return False
         return self.walk_handled or kpi.id not in self._handled  # type: ignore[union-attr]
+
+    # --- the filter (/) -----------------------------------------------------------------
+
+    @property
+    def filter_text(self) -> str:
+        """The filter on ('' for none), lower case."""
+        bar = self.query_one(FilterBar)
+        return bar.input.value.strip().lower() if bar.shown else ""
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_clear_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        here = self.current.kpi.id if self.current and self.current.kpi else None
+        bar.close()
+        self._filter("")
+        self.select(here)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":  # esc: only while a filter is shown
+            return self.query_one(FilterBar).shown
+        return True
+
+    @on(Input.Changed, "#filter-input")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._filter(self.filter_text)
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_kept(self, event: Input.Submitted) -> None:
+        """enter: back to the rows the filter kept (the text stays until esc)."""
+        event.stop()
+        panes = self.panes
+        if panes:
+            panes[0].focus()
+        else:
+            self.say(f"No KPI matches '{event.value.strip()}' (esc clears the filter).", True)
+
+    def _filter(self, needle: str) -> None:
+        """Keep in every pane the KPIs whose label or id holds ``needle``."""
+        panes = list(self.query(PillarPane))
+        for pane in panes:
+            pane.filter(needle)
+            pane.display = bool(pane.metrics) or not needle
+        kept = sum(len(p.metrics) for p in panes)
+        self.query_one(FilterBar).count(kept, sum(len(p.all_metrics) for p in panes))
+        self._show_status()
+        self.refresh_bindings()
+
+    def select(self, metric_id: str | None) -> None:
+        """Put the cursor on a KPI's row (when shown) and focus its pane."""
+        for pane in self.panes:
+            ids = [m.id for m in pane.metrics]
+            if metric_id in ids:
+                pane.cursor = ids.index(metric_id)
+                pane.focus()
+                pane.move_to(pane.cursor)
+                return
+        if self.panes and not isinstance(self.focused, PillarPane):
+            self.panes[0].focus()
 
     def action_walk_handled(self) -> None:
         self.walk_handled = not self.walk_handled

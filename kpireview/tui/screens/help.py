@@ -26,7 +26,7 @@ class HelpScreen(Screen[None]):
     ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
-        review, decisions = help_text()
+        review, decisions = help_text(getattr(self.app, "keymap", None))
         with VerticalScroll(id="help-body"), Horizontal(id="help-columns"):
             yield Static(review, id="help-text", classes="help-column")
             yield Static(decisions, id="help-decisions", classes="help-column")
@@ -39,13 +39,15 @@ class HelpScreen(Screen[None]):
         self.set_class(self.size.width >= 150, "-wide")
 
 
-def _keys_table(title: str, bindings: list[Binding]) -> Table:
+def _keys_table(title: str, bindings: list[Binding], keymap: dict[str, str]) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=None,
                   show_header=False, padding=(0, 2, 0, 1))  # fmt: skip
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("does")
     for b in bindings:
-        keys = " ".join(b.key_display or _display(k) for k in b.key.split(","))
+        mapped = keymap.get(b.id or "")  # the config's `keys:` (its display is the key's)
+        display = None if mapped else b.key_display
+        keys = " ".join(display or _display(k) for k in (mapped or b.key).split(","))
         table.add_row(keys, b.tooltip or b.description)
     return table
 
@@ -57,7 +59,7 @@ def _display(key: str) -> str:
     return names.get(key, format_key(key))
 
 
-def help_text() -> tuple[Group, Group]:
+def help_text(keymap: dict[str, str] | None = None) -> tuple[Group, Group]:
     """The review's keys and symbols; the decisions' keys (beside them when wide)."""
     from kpireview.tui.app import ReviewApp
     from kpireview.tui.screens.dashboard import DECISION_KEYS, DashboardScreen
@@ -68,6 +70,7 @@ def help_text() -> tuple[Group, Group]:
     def keys(*screens: type[DOMNode]) -> list[Binding]:
         return [b for s in screens for b in s.BINDINGS if isinstance(b, Binding) and b.show]
 
+    mapped = keymap or {}
     same = {b.key for b in DECISION_KEYS}  # the detail's d D e: said once, for the dashboard
     global_keys = [b for b in ReviewApp.BINDINGS if isinstance(b, Binding)]
     palette = Binding("ctrl+p", "command_palette", tooltip="Command palette: every action by name")
@@ -76,12 +79,12 @@ def help_text() -> tuple[Group, Group]:
     review = Group(
         Text("kpireview — keys", style="bold underline"),
         Text(),
-        _keys_table("Dashboard", keys(DashboardScreen)),
+        _keys_table("Dashboard", keys(DashboardScreen), mapped),
         Text(),
-        _keys_table("KPI detail", [b for b in keys(DetailScreen) if b.key not in same]),
+        _keys_table("KPI detail", [b for b in keys(DetailScreen) if b.key not in same], mapped),
         Text(" d D e as on the dashboard", style="dim"),
         Text(),
-        _keys_table("Everywhere", [*global_keys, palette]),
+        _keys_table("Everywhere", [*global_keys, palette], mapped),
         Text(),
         Text("Symbols", style="bold"),
         *legend,
@@ -92,11 +95,11 @@ def help_text() -> tuple[Group, Group]:
              style="dim"),
     )  # fmt: skip
     decisions = Group(
-        _keys_table("Decisions (D)", keys(DecisionList, DecisionsScreen)),
+        _keys_table("Decisions (D)", keys(DecisionList, DecisionsScreen), mapped),
         Text(" Open ones first, then by due date; '! overdue': open, past due.", style="dim"),
         Text(" Above the list: the ones carried over into the week on screen.", style="dim"),
         Text(),
-        _keys_table("Decision form (d)", keys(DecisionForm)),
+        _keys_table("Decision form (d)", keys(DecisionForm), mapped),
         Text(" Owner: you, unless changed. Due: a date, fri (the next Friday),", style="dim"),
         Text(" +7d, +2w, or 2026-W49 (its Friday). Saving commits at once;", style="dim"),
         Text(" an edit keeps the earlier text in the decision's history.", style="dim"),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widget import Widget
 
+from kpireview.presentation import plural
 from kpireview.tui.widgets.rows import tone
 from kpireview.tui.widgets.text import fit_text
 
@@ -36,31 +37,35 @@ class ReviewHeader(Widget):
         self.error = message
         self.refresh()
 
+    def _first_line(self, width: int) -> Text:
+        """Title, week, span, tags and the decisions carried over. What matters less gives
+        way first, so the title stays whole: the span of dates (the week says the same),
+        then the long form of the decisions carried over; only then is the title cut."""
+        style, review = tone(self, "title"), self.review
+        tags = Text()
+        if self.read_only:
+            tags.append("  read-only", tone(self, "tag"))
+        if self.copy:
+            tags.append("  sample copy", tone(self, "tag"))
+        week = Text(f" · {review.label}", style) if review is not None else Text()
+        dated = week + Text(f" · {review.span}", style) if review is not None else week
+        title = Text(f" {self.title}", style)
+        long, short = (
+            (carried_text(self, review, b) for b in (True, False)) if review else (Text(),) * 2
+        )
+        for tail, right in ((dated, long), (week, long), (week, short)):
+            needed = title.cell_len + tail.cell_len + tags.cell_len
+            if needed + (right.cell_len + 2 if right else 0) <= width:
+                return _spread(title + tail + tags, right, width)
+        right = short
+        room = width - week.cell_len - tags.cell_len - (right.cell_len + 2 if right else 0)
+        if right and room < 9:
+            right, room = Text(), width - week.cell_len - tags.cell_len  # the week first
+        return _spread(fit_text(title, max(room, 0)) + week + tags, right, width)
+
     def render(self) -> Text:
         width = self.size.width
-        title_style = tone(self, "title")
-        tail = Text()
-        if self.review is not None:
-            tail.append(f" · {self.review.label} · {self.review.span}", title_style)
-        if self.read_only:
-            tail.append("  read-only", tone(self, "tag"))
-        if self.copy:
-            tail.append("  sample copy", tone(self, "tag"))
-        review = self.review
-        carried = carried_text(self, review) if review is not None else Text()
-        long_fits = width - tail.cell_len - carried.cell_len - 13 >= len(self.title) + 2
-        if carried and review is not None and long_fits:
-            carried = carried_text(self, review, "decisions ")  # room for the long form
-        room = width - tail.cell_len - (carried.cell_len + 2 if carried else 0)  # the title's
-        if carried and room < 9:
-            carried, room = Text(), width - tail.cell_len  # too narrow: the week comes first
-        title = Text(f" {self.title}", title_style)
-        if title.cell_len > room:
-            title = fit_text(title, max(room, 0))  # the title gives way to the week
-        first = title + tail
-        if carried:
-            first.append(" " * max(width - first.cell_len - carried.cell_len, 2))
-            first.append_text(carried)
+        first = self._first_line(width)
         if self.error:
             second = Text(f" {self.error}", tone(self, "error"))
         elif self.review is None:
@@ -72,6 +77,14 @@ class ReviewHeader(Widget):
             if second.cell_len > width:  # the targets' counts by their symbols
                 second = Text(f" {counts_text(self.review, short=True)}")
         return Text("\n").join([fit_text(first, width), fit_text(second, width)])
+
+
+def _spread(left: Text, right: Text, width: int) -> Text:
+    """``left``, then ``right`` at the right edge (at least two spaces between)."""
+    if right:
+        left.append(" " * max(width - left.cell_len - right.cell_len, 2))
+        left.append_text(right)
+    return left
 
 
 def counts_text(review: WeekReview, short: bool = False) -> str:
@@ -88,12 +101,13 @@ def counts_text(review: WeekReview, short: bool = False) -> str:
     )
 
 
-def carried_text(widget: Widget, review: WeekReview, noun: str = "") -> Text:
+def carried_text(widget: Widget, review: WeekReview, long: bool = False) -> Text:
     """'2 [decisions ]carried over · ! 1 overdue ' (D lists them), or nothing."""
     carried = review.carried_over
     if not carried:
         return Text()
-    text = Text(f"{len(carried)} {noun}carried over")
+    count = plural(len(carried), "decision") if long else str(len(carried))
+    text = Text(f"{count} carried over")
     overdue = sum(1 for c in carried if c.overdue)
     if overdue:
         text.append(" · ")

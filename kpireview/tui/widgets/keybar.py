@@ -40,6 +40,9 @@ class KeyBar(Widget):
     COMPONENT_CLASSES = {"keybar--key", "keybar--description"}
     # Keys left out, in this order, when the line is too narrow for all (help lists them all).
     SPARE = (
+        "clear_filter",  # the filter's line says esc clears it
+        "go_to_week",
+        "filter",
         "walk_handled",
         "decision_history",
         "initiatives",
@@ -49,6 +52,18 @@ class KeyBar(Widget):
         "next_pane",
         "previous_pane",
         "acknowledge",
+    )
+
+    # Keys that write, left out under --read-only (pressed, they say why they do nothing).
+    WRITES = frozenset(
+        {
+            "decide",
+            "detail_decide",
+            "acknowledge",
+            "detail_divide",
+            "edit_decision",
+            "toggle_decision",
+        }
     )
 
     def __init__(self) -> None:
@@ -70,10 +85,13 @@ class KeyBar(Widget):
         seen: set[str] = set()
         out = []
         app_keys = getattr(self.screen, "APP_KEYS", True)
+        read_only = getattr(self.app, "read_only", False)
         for active in self._in_order():
             binding = active.binding
             palette = binding.key == self.app.COMMAND_PALETTE_BINDING
             if not app_keys and active.node is self.app:
+                continue
+            if read_only and binding.id in self.WRITES:
                 continue
             if binding.show and not palette and binding.action not in seen:
                 seen.add(binding.action)
@@ -85,11 +103,15 @@ class KeyBar(Widget):
         overrides one of Textual's, like tab, would otherwise keep that one's place)."""
         actives = list(self.screen.active_bindings.values())
         nodes = list(dict.fromkeys(id(a.node) for a in actives))
+        remapped = getattr(self.app, "keymap", {})
 
         def rank(active: ActiveBinding) -> tuple[int, int]:
-            own = getattr(type(active.node), "BINDINGS", [])
-            index = own.index(active.binding) if active.binding in own else len(own)
-            return nodes.index(id(active.node)), index
+            own: list[object] = list(getattr(type(active.node), "BINDINGS", []))
+            binding: object = active.binding
+            if binding not in own and active.binding.id in remapped:  # a copy: by its id
+                own = [getattr(b, "id", None) for b in own]
+                binding = active.binding.id
+            return nodes.index(id(active.node)), own.index(binding) if binding in own else len(own)
 
         return sorted(actives, key=rank)
 

@@ -136,6 +136,11 @@ def _joined(*parts: str) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def matches(metric: Metric, needle: str) -> bool:
+    """Whether a KPI's label or id holds ``needle`` (lower case)."""
+    return needle in metric.label.lower() or needle in metric.id.lower()
+
+
 class PillarPane(Widget, can_focus=True):
     """A pillar's KPIs under its label; the cursor row is the current KPI when focused.
 
@@ -166,7 +171,8 @@ class PillarPane(Widget, can_focus=True):
         super().__init__(id=f"pane-{pillar.id}", classes="pane")
         self.border_title = Text(safe(pillar.label))  # text, never markup
         self.pillar_id = pillar.id
-        self.metrics = metrics
+        self.all_metrics = metrics
+        self.metrics = metrics  # those the dashboard's filter keeps (all without one)
         self.kpis: dict[str, Kpi] = {}
         self.decided: frozenset[str] = frozenset()  # KPIs with an open decision
         self.cursor = 0
@@ -188,6 +194,16 @@ class PillarPane(Widget, can_focus=True):
     def show(self, kpis: dict[str, Kpi], decided: frozenset[str] = frozenset()) -> None:
         self.kpis, self.decided = kpis, decided
         self.refresh()
+
+    def filter(self, needle: str) -> None:
+        """Keep the KPIs whose label or id holds ``needle`` (lower case; '' keeps all); the
+        cursor stays on its KPI when kept."""
+        here = self.metrics[self.cursor].id if self.metrics else None
+        self.metrics = [m for m in self.all_metrics if matches(m, needle)]
+        ids = [m.id for m in self.metrics]
+        self.cursor = ids.index(here) if here in ids else 0
+        self._last_row = None
+        self.refresh(layout=True)
 
     def set_row_height(self, height: int) -> None:
         """1 line per KPI, or 2 with more numbers (when the panes have the room)."""

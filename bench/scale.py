@@ -97,7 +97,9 @@ def make_sample(workdir: Path, weeks: int = WEEKS) -> tuple[Path, Path]:
 def add_decisions(db: Path, config_path: Path, count: int = DECISIONS, seed: int = 6) -> int:
     """Add ``count`` decisions with Store.add_decision, in one go; returns how many are open.
 
-    Weeks are spread over the whole history. Decisions of the last 12 weeks are open; older
+    Weeks are spread over the whole history, each decision recorded in its week's meeting (a
+    done one recorded now would count as closed this week). Decisions of the last 12 weeks are
+    open; older
     ones are done (85%), dropped (10%) or still open (5%), as in a team that closes its
     actions. The worst case, where nobody ever closes one, is measured too (not budgeted).
     """
@@ -117,6 +119,7 @@ def add_decisions(db: Path, config_path: Path, count: int = DECISIONS, seed: int
                 owner=rng.choice(["growth", "product", "finance", "ops | eng"]),
                 due=week + timedelta(days=4 + 7 * rng.randrange(4)), expected="+2% *WoW*",
                 author="bench", status=_status(rng, latest, week),
+                created_at=f"{week + timedelta(days=3)}T10:00:00+00:00",  # in its meeting
             )  # fmt: skip
         return len(store.decisions(status="open"))
 

@@ -127,20 +127,21 @@ def _points_referred(
     wanted = {
         (m.id, week_start(t.start, starts)) for m in config.metrics for t in m.targets if t.start
     }
+    first, end = closed_window(week)
     wanted |= {
         (d.metric, d.week)
         for d in decisions
-        if (d.status == "open" or closed_near(closed_at.get(d.id, ""), week))
+        if (d.status == "open" or first <= closed_at.get(d.id, "")[:10] < end)
         and d.metric in config.by_id
     }
     leaves = graph.leaves(config.by_id)
     return {(leaf, week) for metric_id, week in wanted for leaf in leaves[metric_id]}
 
 
-def closed_near(closed: str, week: date) -> bool:
-    """Whether a decision closed at ``closed`` (a stored timestamp) counts as closed in the
-    review of ``week``: in that week or in the week after it, when its meeting is held."""
-    return week.isoformat() <= closed[:10] < (week + 2 * WEEK).isoformat()
+def closed_window(week: date) -> tuple[str, str]:
+    """The days (ISO text, the end excluded) in which a decision closed counts as closed in
+    the review of ``week``: that week and the week after it, when its meeting is held."""
+    return week.isoformat(), (week + 2 * WEEK).isoformat()
 
 
 def _derived(metric: Metric, series: dict, reasons: dict) -> Series:

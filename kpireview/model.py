@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from kpireview import process, units
@@ -200,4 +201,8 @@ class WeekReview:
         return self.kpi(self.north_star) if self.north_star else None
 
     def kpi(self, metric_id: str) -> Kpi:
-        return next(k for k in self.kpis if k.id == metric_id)
+        return self._by_id[metric_id]
+
+    @cached_property
+    def _by_id(self) -> dict[str, Kpi]:
+        return {k.id: k for k in self.kpis}

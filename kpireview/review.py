@@ -26,7 +26,7 @@ from kpireview import (
 from kpireview.attribution import attribute, signed
 from kpireview.config import Config, Metric
 from kpireview.dataset import Data as Data
-from kpireview.dataset import Series, closed_near
+from kpireview.dataset import Series, closed_window
 from kpireview.dataset import load as load
 from kpireview.detail import DETAIL_WEEKS as DETAIL_WEEKS
 from kpireview.detail import BandPoint as BandPoint
@@ -295,11 +295,12 @@ def _carried_over(config: Config, data: Data, week: date) -> tuple[CarriedOver, 
 
 def _closed(config: Config, data: Data, week: date) -> tuple[CarriedOver, ...]:
     """Decisions from earlier weeks closed in the week or the week after it (see
-    `dataset.closed_near`), with how their KPI moved since."""
+    `dataset.closed_window`), with how their KPI moved since."""
+    first, end = closed_window(week)  # a comparison per decision: 5,000 at every build
     found = [
         d
         for d in data.decisions
-        if d.status != "open" and closed_near(data.closed_at.get(d.id, ""), week)
+        if d.status != "open" and first <= data.closed_at.get(d.id, "")[:10] < end
     ]
     return _followed(config, data, week, found)
 

@@ -224,9 +224,3 @@ def attribution_lines(k: Kpi) -> list[str]:
         sentence(k.label, k.unit, k.currency, found, labels, period)
         for found, period in ((k.attribution.wow, "WoW"), (k.attribution.yoy, "YoY"))
     ]
-
-
-def review_week_label(review: WeekReview, week: date) -> str:
-    from kpireview.periods import week_label
-
-    return week_label(week, review.week_starts)

@@ -135,10 +135,6 @@ def add_months(month: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def month_label(month: date) -> str:
-    return f"{_MONTHS[month.month - 1]} {month.year}"
-
-
 _RELATIVE_RE = re.compile(r"^\s*\+\s*(\d{1,4})\s*([dw])\s*$", re.IGNORECASE)
 
 
